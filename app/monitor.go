@@ -1,0 +1,114 @@
+package app
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"telewave/devices"
+)
+
+// DeviceStatus is what the screen shows of one device slot.
+type DeviceStatus struct {
+	Slot     string
+	Protocol string
+	Port     string
+	Info     devices.DeviceInfo
+	State    devices.ConnState
+	Err      string
+	Since    time.Time
+	Gaps     int    // reconnects and packet gaps seen
+	Chunks   uint64 // waveform chunks received
+}
+
+// Monitor keeps the latest state of every device, numeric and event for
+// the screen. It is fed from the hub and read by the ui at a few hertz.
+type Monitor struct {
+	mu       sync.Mutex
+	devices  map[string]*DeviceStatus
+	numerics map[string]devices.Numeric // by slot + code
+	events   []devices.Event
+}
+
+// NewMonitor returns an empty monitor.
+func NewMonitor() *Monitor {
+	return &Monitor{devices: map[string]*DeviceStatus{}, numerics: map[string]devices.Numeric{}}
+}
+
+// Declare makes a slot known before its first message.
+func (m *Monitor) Declare(slot, protocol, port string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.slot(slot).Protocol, m.slot(slot).Port = protocol, port
+}
+
+func (m *Monitor) slot(name string) *DeviceStatus {
+	d := m.devices[name]
+	if d == nil {
+		d = &DeviceStatus{Slot: name, State: devices.Connecting}
+		m.devices[name] = d
+	}
+	return d
+}
+
+// Observe takes one hub message.
+func (m *Monitor) Observe(e Envelope) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.slot(e.Device)
+	switch v := e.Msg.(type) {
+	case *devices.State:
+		if v.State != d.State {
+			d.Since = v.Time
+		}
+		d.State, d.Port, d.Err = v.State, v.Port, v.Err
+	case *devices.DeviceInfo:
+		d.Info = *v
+		d.Protocol = v.Protocol
+	case *devices.Numeric:
+		m.numerics[e.Device+"/"+v.Label] = *v
+	case *devices.Chunk:
+		d.Chunks++
+		if v.Flags&devices.GapBefore != 0 {
+			d.Gaps++
+		}
+	case *devices.Event:
+		m.events = append(m.events, *v)
+		if len(m.events) > 100 {
+			m.events = m.events[len(m.events)-100:]
+		}
+	}
+}
+
+// Devices returns the device slots in name order.
+func (m *Monitor) Devices() []DeviceStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]DeviceStatus, 0, len(m.devices))
+	for _, d := range m.devices {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Slot < out[j].Slot })
+	return out
+}
+
+// Numeric returns the latest numeric with an MDC code from any device.
+func (m *Monitor) Numeric(code uint32) (devices.Numeric, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var best devices.Numeric
+	found := false
+	for _, n := range m.numerics {
+		if n.Code == code && (!found || n.Time.After(best.Time)) {
+			best, found = n, true
+		}
+	}
+	return best, found
+}
+
+// Events returns the most recent events, newest last.
+func (m *Monitor) Events() []devices.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]devices.Event(nil), m.events...)
+}

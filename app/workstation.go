@@ -1,0 +1,233 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"telewave/devices"
+	"telewave/storage"
+	"telewave/sync/fhir"
+	"telewave/sync/outbox"
+)
+
+// Store is what the workstation needs of the record store.
+type Store interface {
+	ChunkStore
+	ChartStore
+	outbox.Queue
+	RequeueInFlight(ctx context.Context) (int, error)
+	OutboxStats(ctx context.Context) (storage.OutboxStats, error)
+}
+
+// Config sets up a workstation.
+type Config struct {
+	Store      Store
+	User       string
+	Patient    storage.Patient
+	Devices    []DeviceSpec
+	ChartEvery time.Duration // 0 = one minute
+	EHR        string        // FHIR base URL; empty: work queues in the outbox
+	MRNSystem  string        // identifier system of MRNs at the EHR
+	Open       devices.Opener
+	Now        func() time.Time
+}
+
+// SyncStatus is what the screen shows of the EHR link.
+type SyncStatus struct {
+	Configured bool
+	EHR        string
+	outbox.Status
+	Queue storage.OutboxStats
+}
+
+// Workstation runs the data path of one bedside: supervised devices into
+// the hub, and from it the recorder, charting, the monitor the screen
+// reads and the sync to the EHR. Start it once; Close stops and waits.
+type Workstation struct {
+	cfg      Config
+	Hub      *Hub
+	Monitor  *Monitor
+	Recorder *Recorder
+	Charter  *Charter
+	Drainer  *outbox.Drainer // nil without an EHR
+
+	cancel context.CancelFunc
+	ctx    context.Context
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	sups  map[string]*devices.Supervisor
+	specs []DeviceSpec
+	queue storage.OutboxStats
+}
+
+// NewWorkstation wires the services; nothing runs until Start.
+func NewWorkstation(cfg Config) (*Workstation, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("workstation: no store")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ChartEvery <= 0 {
+		cfg.ChartEvery = time.Minute
+	}
+	if cfg.Open == nil {
+		cfg.Open = SerialOpener
+	}
+	w := &Workstation{cfg: cfg, Hub: &Hub{}, Monitor: NewMonitor(), sups: map[string]*devices.Supervisor{}}
+	w.Recorder = NewRecorder(cfg.Store, cfg.Patient.ID, cfg.Now, w.alarm)
+	if cfg.EHR != "" {
+		client, err := fhir.NewClient(cfg.EHR)
+		if err != nil {
+			return nil, fmt.Errorf("workstation: %w", err)
+		}
+		w.Drainer = &outbox.Drainer{Queue: cfg.Store, Sender: fhir.NewSender(client, fhir.Systems{MRN: cfg.MRNSystem}),
+			Now: cfg.Now, Probe: client.Metadata}
+	}
+	w.Charter = NewCharter(cfg.Store, cfg.Patient.MRN, cfg.User, cfg.ChartEvery, cfg.Now, func(int64) {
+		if w.Drainer != nil {
+			w.Drainer.Kick()
+		}
+	})
+	for _, d := range cfg.Devices {
+		if err := w.AddDevice(d); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// AddDevice supervises one more device slot; on a running workstation it
+// starts streaming at once.
+func (w *Workstation) AddDevice(d DeviceSpec) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, dup := w.sups[d.Slot]; dup {
+		return fmt.Errorf("device slot %q is taken", d.Slot)
+	}
+	w.Monitor.Declare(d.Slot, d.Driver.Protocol(), d.Path)
+	s := devices.NewSupervisor(d.Path, d.Driver, w.cfg.Open, w.Hub.Emit(d.Slot), devices.WithClock(w.cfg.Now))
+	w.sups[d.Slot] = s
+	w.specs = append(w.specs, d)
+	if w.ctx != nil {
+		w.goServe(func() { s.Serve(w.ctx) })
+	}
+	return nil
+}
+
+// Devices lists the supervised device slots in the order they were added.
+func (w *Workstation) Devices() []DeviceSpec {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]DeviceSpec(nil), w.specs...)
+}
+
+// Start runs every service until Close.
+func (w *Workstation) Start(ctx context.Context) {
+	ctx, w.cancel = context.WithCancel(ctx)
+	// Subscribe before any device runs so no first message is missed.
+	rec := w.Hub.Subscribe("recorder", 1<<14)
+	chart := w.Hub.Subscribe("charting", 1<<10)
+	mon := w.Hub.Subscribe("monitor", 1<<12)
+	if _, err := w.cfg.Store.RequeueInFlight(ctx); err != nil {
+		w.alarm(devices.Event{Kind: devices.Technical, Code: "storage-error", Priority: devices.High, Time: w.cfg.Now(), Text: err.Error()})
+	}
+	w.goServe(func() { w.Recorder.Serve(ctx, rec) })
+	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
+	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
+	w.goServe(func() { w.pollQueue(ctx) })
+	if w.Drainer != nil {
+		w.goServe(func() { w.Drainer.Serve(ctx) })
+	}
+	w.mu.Lock()
+	w.ctx = ctx
+	for _, s := range w.sups {
+		w.goServe(func() { s.Serve(ctx) })
+	}
+	w.mu.Unlock()
+}
+
+func (w *Workstation) goServe(f func()) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		f()
+	}()
+}
+
+func (w *Workstation) feed(ctx context.Context, sub *Subscription, f func(Envelope)) {
+	for {
+		select {
+		case e := <-sub.C:
+			f(e)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// pollQueue refreshes the outbox counts off the UI thread once a second.
+func (w *Workstation) pollQueue(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if st, err := w.cfg.Store.OutboxStats(ctx); err == nil {
+			w.mu.Lock()
+			w.queue = st
+			w.mu.Unlock()
+		}
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Close stops every service and waits for them; the recorder writes what
+// it holds before it returns.
+func (w *Workstation) Close() {
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.wg.Wait()
+}
+
+// SetPort moves a device slot to another port path.
+func (w *Workstation) SetPort(slot, path string) error {
+	w.mu.Lock()
+	s, ok := w.sups[slot]
+	w.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("no device slot %q", slot)
+	}
+	s.SetPath(path)
+	return nil
+}
+
+// Sync returns the EHR link's state without touching disk or network.
+func (w *Workstation) Sync() SyncStatus {
+	w.mu.Lock()
+	st := SyncStatus{Configured: w.Drainer != nil, EHR: w.cfg.EHR, Queue: w.queue}
+	w.mu.Unlock()
+	if w.Drainer != nil {
+		st.Status = w.Drainer.Status()
+	}
+	return st
+}
+
+// Patient returns the patient being monitored.
+func (w *Workstation) Patient() storage.Patient { return w.cfg.Patient }
+
+// alarm raises a technical condition of the workstation itself.
+func (w *Workstation) alarm(e devices.Event) {
+	w.Hub.Publish(Envelope{Device: "workstation", Msg: &e})
+}
+
+func (w *Workstation) report(err error) {
+	w.alarm(devices.Event{Kind: devices.Technical, Code: "charting-error", Priority: devices.Medium, Time: w.cfg.Now(), Text: err.Error()})
+}

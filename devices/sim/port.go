@@ -1,0 +1,50 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// ErrDropped reports a burst that the port did not take in time.
+var ErrDropped = errors.New("write timed out, burst dropped")
+
+type writeDeadliner interface {
+	SetWriteDeadline(t time.Time) error
+}
+
+// WriteBurst writes b to w but gives up after timeout when w can take a
+// write deadline (a pty master *os.File, a net.Conn): a simulator whose
+// reader went away must keep running, not block forever. It returns how many
+// bytes went out; a timeout gives ErrDropped. Ports without deadlines get a
+// plain blocking write.
+func WriteBurst(w io.Writer, b []byte, timeout time.Duration) (int, error) {
+	d, ok := w.(writeDeadliner)
+	if !ok || d.SetWriteDeadline(time.Now().Add(timeout)) != nil {
+		return w.Write(b)
+	}
+	n, err := w.Write(b)
+	_ = d.SetWriteDeadline(time.Time{})
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return n, fmt.Errorf("write %d bytes: %w", len(b), ErrDropped)
+	}
+	return n, err
+}
+
+type readDeadliner interface {
+	SetReadDeadline(t time.Time) error
+}
+
+// InterruptRead wakes a Read blocked on r when r supports read deadlines
+// and reports whether it could. The returned func clears the deadline again
+// so that the port can be reused. Ports without deadlines are woken by
+// closing them, which is the caller's job.
+func InterruptRead(r io.Reader) (clear func(), ok bool) {
+	d, ok := r.(readDeadliner)
+	if !ok || d.SetReadDeadline(time.Now()) != nil {
+		return func() {}, false
+	}
+	return func() { _ = d.SetReadDeadline(time.Time{}) }, true
+}
