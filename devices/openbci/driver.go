@@ -174,6 +174,18 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 	}
 }
 
+// streamStart finds two packets back to back (header, 31 bytes, footer,
+// next header): proof that the board streams. It returns the offset of
+// the first, or -1.
+func streamStart(b []byte) int {
+	for i := 0; i+PacketSize < len(b); i++ {
+		if b[i] == Header && b[i+PacketSize-1]&0xf8 == 0xc0 && b[i+PacketSize] == Header {
+			return i
+		}
+	}
+	return -1
+}
+
 // read collects the reset banner up to "$$$" (or until giveUp), then
 // decodes packets from whatever follows.
 func read(ctx context.Context, port io.Reader, now func() time.Time, banner chan<- string, giveUp <-chan struct{},
@@ -192,6 +204,13 @@ banner:
 		if i := bytes.Index(text, []byte("$$$")); i >= 0 {
 			banner <- string(text[:i])
 			text = text[i+3:]
+			break
+		}
+		if i := streamStart(text); i >= 0 {
+			// Already streaming (a board left running, a capture file):
+			// there will be no banner, and these bytes are data.
+			banner <- ""
+			text = text[i:]
 			break
 		}
 		if err != nil {

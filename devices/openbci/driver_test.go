@@ -210,3 +210,14 @@ func TestSimulatorBannerAndStop(t *testing.T) {
 		time.Sleep(time.Millisecond) // polling interval
 	}
 }
+
+func TestStreamStartFindsPacketsWithoutBanner(t *testing.T) {
+	var p Packet
+	stream := append([]byte("noise$"), append(Encode(p), Encode(p)...)...)
+	if got := streamStart(stream); got != 6 {
+		t.Fatalf("streamStart = %d, want 6", got)
+	}
+	if got := streamStart([]byte("OpenBCI V3 8-16 channel\r\nOn Board ADS1299")); got != -1 {
+		t.Fatalf("streamStart found packets in banner text at %d", got)
+	}
+}

@@ -1,0 +1,65 @@
+// Command telewave is the Telewave workstation: without a subcommand it
+// opens the window (with --demo, on simulated devices); with one it runs
+// headless (see `telewave help`). This is the composition root: the only
+// place that brings the GUI and the headless commands together.
+package main
+
+import (
+	"context"
+	"embed"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"telewave/app"
+	"telewave/app/cli"
+	"telewave/ui"
+)
+
+// demoRecords holds MIT-BIH record 100, which the demo's ECG board plays.
+//
+//go:embed testdata/mitdb/100.hea testdata/mitdb/100.dat
+var demoRecords embed.FS
+
+func records() fs.FS {
+	sub, err := fs.Sub(demoRecords, "testdata")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder
+	}
+	return sub
+}
+
+func main() {
+	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
+		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Records: records()}
+		os.Exit(cli.Run(context.Background(), env, os.Args[1:]))
+	}
+	fl := flag.NewFlagSet("telewave", flag.ContinueOnError)
+	demo := fl.Bool("demo", false, "open with simulated devices and a throwaway store")
+	store := fl.String("store", app.DefaultStoreDir(os.Getenv), "record store directory")
+	ehr := fl.String("ehr", os.Getenv("TELEWAVE_EHR"), "FHIR R4 base URL of the EHR (https, or http on loopback)")
+	mrnSystem := fl.String("mrn-system", "", "identifier system of MRNs at the EHR")
+	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, 15m otherwise)")
+	fps := fl.Int("fps", 30, "waveform frames per second")
+	if err := fl.Parse(os.Args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			cli.Run(context.Background(), cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}, []string{"help"})
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if *chartEvery == 0 {
+		*chartEvery = 15 * time.Minute
+		if *demo {
+			*chartEvery = time.Minute
+		}
+	}
+	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "telewave:", err)
+		os.Exit(1)
+	}
+}

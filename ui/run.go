@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"telewave/app"
+	"telewave/storage"
+	"telewave/storage/sqlite"
+)
+
+// AppID is the application id, as in FyneApp.toml.
+const AppID = "org.telewave.workstation"
+
+// Options are the GUI's command-line settings.
+type Options struct {
+	Demo       bool
+	StoreDir   string
+	EHR        string
+	MRNSystem  string
+	ChartEvery time.Duration
+	Records    fs.FS // holds the demo's MIT-BIH record
+	FPS        int
+}
+
+// Run opens the workstation window and returns when it is closed.
+func Run(opts Options) error {
+	a := fyneapp.NewWithID(AppID)
+	w := a.NewWindow("Telewave")
+	w.Resize(fyne.NewSize(1200, 800))
+	s := newSession(w, opts)
+	s.begin()
+	w.ShowAndRun()
+	s.end()
+	return nil
+}
+
+// session owns what the window shows over its life: the store once it is
+// unlocked, the workstation while monitoring, the demo's simulators.
+type session struct {
+	win  fyne.Window
+	opts Options
+	ctx  context.Context
+	stop context.CancelFunc
+
+	store   *sqlite.Store
+	demo    *app.Demo
+	demoDB  *app.DemoStore
+	ws      *app.Workstation
+	monitor *monitorScreen
+}
+
+func newSession(w fyne.Window, opts Options) *session {
+	ctx, cancel := context.WithCancel(context.Background())
+	if opts.FPS <= 0 {
+		opts.FPS = 30
+	}
+	return &session{win: w, opts: opts, ctx: ctx, stop: cancel}
+}
+
+// begin shows the first screen: the demo straight away, else set-up on a
+// new machine or the unlock screen.
+func (s *session) begin() {
+	if s.opts.Demo {
+		s.show(busy("Starting the demo devices…"))
+		go s.startDemo()
+		return
+	}
+	if sqlite.Exists(s.opts.StoreDir) {
+		s.show(s.unlockScreen())
+	} else {
+		s.show(s.setupScreen())
+	}
+}
+
+func (s *session) startDemo() {
+	db, err := app.OpenDemoStore(s.ctx)
+	if err != nil {
+		Do(func() { s.fail(err) })
+		return
+	}
+	demo, specs, err := app.StartDemo(s.ctx, s.opts.Records)
+	if err != nil {
+		db.Close()
+		Do(func() { s.fail(err) })
+		return
+	}
+	s.demoDB, s.demo = db, demo
+	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient, Devices: specs,
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem})
+	if err != nil {
+		Do(func() { s.fail(err) })
+		return
+	}
+	Do(func() { s.startMonitoring(ws) })
+}
+
+// startMonitoring runs on the UI thread: it builds the monitor screen,
+// then starts the data path so the first messages find the display ready.
+func (s *session) startMonitoring(ws *app.Workstation) {
+	s.ws = ws
+	s.monitor = newMonitorScreen(ws, s.opts.FPS)
+	s.show(s.monitor.content())
+	s.monitor.start(s.ctx)
+	ws.Start(s.ctx)
+}
+
+// monitorPatient starts a workstation for p with no device yet; the
+// clinician adds devices on the monitor screen.
+func (s *session) monitorPatient(user storage.User, p storage.Patient) {
+	ws, err := app.NewWorkstation(app.Config{Store: s.store, User: user.Name, Patient: p,
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem})
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	s.startMonitoring(ws)
+}
+
+func (s *session) show(c fyne.CanvasObject) { s.win.SetContent(c) }
+
+func (s *session) fail(err error) {
+	s.show(container.NewCenter(widget.NewLabel(fmt.Sprintf("Telewave cannot start: %v", err))))
+}
+
+// end stops everything in order: the display, the data path (the recorder
+// writes what it holds), the simulators, the store.
+func (s *session) end() {
+	if s.monitor != nil {
+		s.monitor.stop()
+	}
+	if s.ws != nil {
+		s.ws.Close()
+	}
+	s.stop()
+	if s.demo != nil {
+		s.demo.Stop()
+	}
+	if s.demoDB != nil {
+		s.demoDB.Close()
+	}
+	if s.store != nil {
+		s.store.Close()
+	}
+}
+
+func busy(text string) fyne.CanvasObject {
+	bar := widget.NewProgressBarInfinite()
+	return container.NewCenter(container.NewVBox(widget.NewLabel(text), bar))
+}
