@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +39,16 @@ func Run(opts Options) error {
 	w := a.NewWindow("Telewave")
 	w.Resize(fyne.NewSize(1200, 800))
 	s := newSession(w, opts)
+	// SIGINT/SIGTERM close the window like the user would, so that the
+	// recorder writes what it holds and the store closes cleanly.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			Do(a.Quit)
+		}
+	}()
 	s.begin()
 	w.ShowAndRun()
 	s.end()

@@ -1,0 +1,375 @@
+package fhir
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"telewave/devices"
+	"telewave/storage"
+)
+
+// Systems names the identifier systems of one EHR integration.
+type Systems struct {
+	// Observation is our own URI for the business identifiers of the
+	// Observations we send; it makes a resend find the first upload.
+	Observation string
+	// MRN is the EHR's system for medical record numbers, used to find the
+	// Patient. Integrators supply it (often an OID).
+	MRN string
+}
+
+// Default identifier systems, used for any Systems field left empty.
+const (
+	DefaultObservationSystem = "https://telewave.example/fhir/sid/observation"
+	DefaultMRNSystem         = "urn:telewave:mrn"
+)
+
+func (s Systems) withDefaults() Systems {
+	if s.Observation == "" {
+		s.Observation = DefaultObservationSystem
+	}
+	if s.MRN == "" {
+		s.MRN = DefaultMRNSystem
+	}
+	return s
+}
+
+// MDC codes of non-invasive blood pressure, which travel as components of
+// one Observation rather than as three.
+const (
+	mdcNIBPSys  uint32 = 150021
+	mdcNIBPDia  uint32 = 150022
+	mdcNIBPMean uint32 = 150023
+)
+
+// vitalSign is how one MDC code maps to an R4 vital-signs profile.
+type vitalSign struct {
+	profile string   // core profile name, appended to profileBase
+	loinc   []Coding // in order; the profile's required code first
+	mdcName string   // reference id of the MDC code, used as display
+	unit    string   // canonical UCUM code
+	accept  []string // other UCUM codes valid for the profile
+	alias   []string // non-UCUM spellings devices use for the canonical unit
+}
+
+var vitalSigns = map[uint32]vitalSign{
+	devices.MDCPulsOximSatO2: {
+		profile: "oxygensat",
+		loinc: []Coding{
+			{System: SystemLOINC, Code: "2708-6", Display: "Oxygen saturation in Arterial blood"},
+			{System: SystemLOINC, Code: "59408-5", Display: "Oxygen saturation in Arterial blood by Pulse oximetry"},
+		},
+		mdcName: "MDC_PULS_OXIM_SAT_O2", unit: "%",
+	},
+	devices.MDCPulsOximPulsRt: {
+		profile: "heartrate",
+		loinc:   []Coding{{System: SystemLOINC, Code: "8867-4", Display: "Heart rate"}},
+		mdcName: "MDC_PULS_OXIM_PULS_RATE", unit: "/min", alias: []string{"bpm", "1/min", "{beats}/min"},
+	},
+	devices.MDCECGHeartRate: {
+		profile: "heartrate",
+		loinc:   []Coding{{System: SystemLOINC, Code: "8867-4", Display: "Heart rate"}},
+		mdcName: "MDC_ECG_HEART_RATE", unit: "/min", alias: []string{"bpm", "1/min", "{beats}/min"},
+	},
+	151562: {
+		profile: "resprate",
+		loinc:   []Coding{{System: SystemLOINC, Code: "9279-1", Display: "Respiratory rate"}},
+		mdcName: "MDC_RESP_RATE", unit: "/min", alias: []string{"rpm", "1/min", "{breaths}/min", "brpm"},
+	},
+	150364: {
+		profile: "bodytemp",
+		loinc:   []Coding{{System: SystemLOINC, Code: "8310-5", Display: "Body temperature"}},
+		mdcName: "MDC_TEMP_BODY", unit: "Cel", accept: []string{"[degF]"}, alias: []string{"°C", "C", "degC"},
+	},
+}
+
+var bpComponents = []struct {
+	mdc     uint32
+	loinc   Coding
+	mdcName string
+	needed  bool // the bp profile requires systolic and diastolic
+}{
+	{mdcNIBPSys, Coding{System: SystemLOINC, Code: "8480-6", Display: "Systolic blood pressure"}, "MDC_PRESS_BLD_NONINV_SYS", true},
+	{mdcNIBPDia, Coding{System: SystemLOINC, Code: "8462-4", Display: "Diastolic blood pressure"}, "MDC_PRESS_BLD_NONINV_DIA", true},
+	{mdcNIBPMean, Coding{System: SystemLOINC, Code: "8478-0", Display: "Mean blood pressure"}, "MDC_PRESS_BLD_NONINV_MEAN", false},
+}
+
+// unit returns the UCUM code to send for u, and false when u is not a unit
+// this vital sign may carry (the caller then falls back to MDC only).
+func (v vitalSign) ucum(u string) (string, bool) {
+	if u == "" || u == v.unit {
+		return v.unit, true
+	}
+	for _, a := range v.accept {
+		if u == a {
+			return a, true
+		}
+	}
+	for _, a := range v.alias {
+		if strings.EqualFold(u, a) {
+			return v.unit, true
+		}
+	}
+	return "", false
+}
+
+// identifierNamespace scopes the UUIDs derived from chart ids. Fixed forever:
+// changing it would make every resend after an upgrade a duplicate.
+var identifierNamespace = uuid.MustParse("5b0f9d2e-7c1a-4e53-9a64-3f1e2d8c7b10")
+
+// ErrEmptyChart is returned for a chart without vitals: a panel needs members.
+var ErrEmptyChart = errors.New("chart has no vitals")
+
+// ObservationIdentifier returns the business identifier value of the
+// Observation sent for key ("panel", "bp" or a decimal MDC code) of chart
+// chartID: a name-based UUID, so a resend carries the same value.
+func ObservationIdentifier(chartID, key string) string {
+	return uuid.NewSHA1(identifierNamespace, []byte(chartID+"/"+key)).String()
+}
+
+// fullURL is the Bundle-local placeholder of the same Observation. It must
+// differ from the identifier: Medplum rewrites every string equal to a
+// fullUrl, identifiers included, which would break the resend's match.
+func fullURL(chartID, key string) string {
+	return "urn:uuid:" + uuid.NewSHA1(identifierNamespace, []byte(chartID+"/"+key+"/fullUrl")).String()
+}
+
+// ChartBundle builds the transaction Bundle for one charted vitals panel:
+// an Observation per vital (blood pressure parts as components of one) and
+// a vital-signs panel that has them as members. Every entry is a
+// conditional create on its own identifier, so sending it twice stores it
+// once. patientRef is the EHR's "Patient/<id>".
+func ChartBundle(c storage.Chart, patientRef string, sys Systems) (Bundle, error) {
+	sys = sys.withDefaults()
+	switch {
+	case c.ID == "":
+		return Bundle{}, errors.New("chart bundle: chart has no id")
+	case !strings.HasPrefix(patientRef, "Patient/") || len(patientRef) == len("Patient/"):
+		return Bundle{}, fmt.Errorf("chart bundle %s: patient reference %q is not Patient/<id>", c.ID, patientRef)
+	case c.Time.IsZero():
+		return Bundle{}, fmt.Errorf("chart bundle %s: no charting time", c.ID)
+	case len(c.Vitals) == 0:
+		return Bundle{}, fmt.Errorf("chart bundle %s: %w", c.ID, ErrEmptyChart)
+	}
+	base := Observation{
+		ResourceType:      "Observation",
+		Status:            "final",
+		Category:          []CodeableConcept{vitalSignsCategory()},
+		Subject:           &Reference{Reference: patientRef},
+		EffectiveDateTime: c.Time.Format(time.RFC3339),
+		Device:            deviceReference(c.Device),
+	}
+	if c.Author != "" {
+		base.Performer = []Reference{{Display: c.Author}}
+	}
+
+	var members []Observation
+	var keys []string
+	var bp []storage.Vital
+	for _, v := range c.Vitals {
+		if isNIBP(v.Code) && !hasCode(bp, v.Code) {
+			bp = append(bp, v)
+			continue
+		}
+		// A repeated blood pressure part has no component left to go into;
+		// it travels as its own MDC-coded Observation rather than be lost.
+		members = append(members, vitalObservation(base, v))
+		keys = append(keys, strconv.FormatUint(uint64(v.Code), 10))
+	}
+	if len(bp) > 0 {
+		members = append(members, bloodPressure(base, bp))
+		keys = append(keys, "bp")
+	}
+
+	b := Bundle{ResourceType: "Bundle", Type: "transaction"}
+	panel := base
+	panel.Meta = &Meta{Profile: []string{profileBase + "vitalspanel"}}
+	panel.Code = CodeableConcept{
+		Coding: []Coding{{System: SystemLOINC, Code: "85353-1", Display: "Vital signs, weight, height, head circumference, oxygen saturation and BMI panel"}},
+		Text:   "Vital signs panel",
+	}
+	for i := range members {
+		if seen := indexOf(keys[:i], keys[i]); seen >= 0 {
+			// Two values of one code in one chart would share an identifier;
+			// number the repeats so that neither is dropped.
+			keys[i] = fmt.Sprintf("%s#%d", keys[i], i)
+		}
+		entry, err := observationEntry(members[i], c.ID, keys[i], sys.Observation)
+		if err != nil {
+			return Bundle{}, err
+		}
+		b.Entry = append(b.Entry, entry)
+		panel.HasMember = append(panel.HasMember, Reference{Reference: entry.FullURL})
+	}
+	entry, err := observationEntry(panel, c.ID, "panel", sys.Observation)
+	if err != nil {
+		return Bundle{}, err
+	}
+	b.Entry = append(b.Entry, entry)
+	return b, nil
+}
+
+func isNIBP(code uint32) bool {
+	return code == mdcNIBPSys || code == mdcNIBPDia || code == mdcNIBPMean
+}
+
+func hasCode(vs []storage.Vital, code uint32) bool {
+	for _, v := range vs {
+		if v.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func observationEntry(o Observation, chartID, key, system string) (BundleEntry, error) {
+	id := ObservationIdentifier(chartID, key)
+	o.Identifier = []Identifier{{System: system, Value: id}}
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return BundleEntry{}, fmt.Errorf("encode observation %s of chart %s: %w", key, chartID, err)
+	}
+	return BundleEntry{
+		FullURL:  fullURL(chartID, key),
+		Resource: raw,
+		Request: &EntryRequest{
+			Method:      "POST",
+			URL:         "Observation",
+			IfNoneExist: "identifier=" + system + "|" + id,
+		},
+	}, nil
+}
+
+func vitalSignsCategory() CodeableConcept {
+	return CodeableConcept{
+		Coding: []Coding{{System: SystemObsCategory, Code: categoryVitalSigns, Display: "Vital Signs"}},
+		Text:   "Vital Signs",
+	}
+}
+
+func deviceReference(d devices.DeviceInfo) *Reference {
+	name := strings.TrimSpace(strings.Join([]string{d.Model, d.Protocol}, " "))
+	if name == "" {
+		return nil
+	}
+	if d.Serial != "" {
+		name += " SN " + d.Serial
+	}
+	return &Reference{Display: name}
+}
+
+func mdcCoding(code uint32, display string) Coding {
+	return Coding{System: SystemMDC, Code: strconv.FormatUint(uint64(code), 10), Display: display}
+}
+
+// vitalObservation maps one vital; codes without a profile mapping (or with a
+// unit the profile does not allow) keep their MDC code and raw unit.
+func vitalObservation(base Observation, v storage.Vital) Observation {
+	o := base
+	spec, known := vitalSigns[v.Code]
+	unit := v.Unit
+	if known {
+		if u, ok := spec.ucum(v.Unit); ok {
+			unit = u
+		} else {
+			known = false
+		}
+	}
+	if known {
+		o.Meta = &Meta{Profile: []string{profileBase + spec.profile}}
+		o.Code = CodeableConcept{Coding: append(append([]Coding(nil), spec.loinc...), mdcCoding(v.Code, spec.mdcName))}
+		if v.Label != "" {
+			o.Code.Text = v.Label
+		}
+	} else {
+		o.Code = CodeableConcept{Coding: []Coding{mdcCoding(v.Code, v.Label)}, Text: v.Label}
+	}
+	q, absent := measured(v, unit)
+	o.ValueQuantity, o.DataAbsentReason = q, absent
+	if v.Status == devices.QuestionableValue {
+		o.Status = "preliminary"
+	}
+	return o
+}
+
+// measured returns the value as a Quantity, or why there is none.
+func measured(v storage.Vital, unit string) (*Quantity, *CodeableConcept) {
+	reason := ""
+	switch {
+	case v.Status == devices.Unavailable:
+		reason = "unknown"
+	case math.IsNaN(v.Value):
+		reason = "NaN"
+	case math.IsInf(v.Value, 1):
+		reason = "PINF"
+	case math.IsInf(v.Value, -1):
+		reason = "NINF"
+	}
+	if reason != "" {
+		return nil, &CodeableConcept{Coding: []Coding{{System: SystemDataAbsent, Code: reason}}}
+	}
+	q := &Quantity{Value: v.Value, Unit: unit}
+	if unit != "" {
+		q.System, q.Code = SystemUCUM, unit
+	}
+	return q, nil
+}
+
+// bloodPressure folds the NIBP vitals of one chart into one bp Observation.
+// The profile needs systolic and diastolic: a missing one is sent as absent.
+func bloodPressure(base Observation, vitals []storage.Vital) Observation {
+	o := base
+	o.Meta = &Meta{Profile: []string{profileBase + "bp"}}
+	o.Code = CodeableConcept{
+		Coding: []Coding{
+			{System: SystemLOINC, Code: "85354-9", Display: "Blood pressure panel with all children optional"},
+			mdcCoding(150020, "MDC_PRESS_BLD_NONINV"),
+		},
+		Text: "Blood pressure",
+	}
+	preliminary := false
+	for _, c := range bpComponents {
+		comp := ObservationComponent{Code: CodeableConcept{Coding: []Coding{c.loinc, mdcCoding(c.mdc, c.mdcName)}}}
+		var found *storage.Vital
+		for i := range vitals {
+			if vitals[i].Code == c.mdc {
+				found = &vitals[i]
+				break
+			}
+		}
+		switch {
+		case found != nil:
+			unit := found.Unit
+			if unit == "" || strings.EqualFold(unit, "mmHg") {
+				unit = "mm[Hg]"
+			}
+			comp.ValueQuantity, comp.DataAbsentReason = measured(*found, unit)
+			preliminary = preliminary || found.Status == devices.QuestionableValue
+		case c.needed:
+			comp.DataAbsentReason = &CodeableConcept{Coding: []Coding{{System: SystemDataAbsent, Code: "unknown"}}}
+		default:
+			continue
+		}
+		o.Component = append(o.Component, comp)
+	}
+	if preliminary {
+		o.Status = "preliminary"
+	}
+	return o
+}
