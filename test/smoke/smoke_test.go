@@ -106,8 +106,13 @@ func TestDemoWindowDrawsTraces(t *testing.T) {
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- app.Wait() }()
+	// exited is closed when the process ends; waitErr holds why.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = app.Wait()
+		close(exited)
+	}()
 	defer func() {
 		select {
 		case <-exited:
@@ -122,8 +127,8 @@ func TestDemoWindowDrawsTraces(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			t.Fatalf("telewave exited early: %v\n%s", err, logs.String())
+		case <-exited:
+			t.Fatalf("telewave exited early: %v\n%s", waitErr, logs.String())
 		case <-time.After(500 * time.Millisecond):
 		}
 		var img image.Image
@@ -147,9 +152,9 @@ func TestDemoWindowDrawsTraces(t *testing.T) {
 	// SIGTERM closes the window the way a user would: exit status 0.
 	app.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("telewave did not exit cleanly on SIGTERM: %v\n%s", err, logs.String())
+	case <-exited:
+		if waitErr != nil {
+			t.Fatalf("telewave did not exit cleanly on SIGTERM: %v\n%s", waitErr, logs.String())
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatalf("telewave did not exit within 15 s of SIGTERM\n%s", logs.String())

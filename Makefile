@@ -1,0 +1,46 @@
+# Telewave — the two commands: `make run` and `make test`.
+# Both install what they need (Debian packages, Node for the test EHR).
+
+GO        ?= go
+BIN       := bin/telewave
+export PATH := $(CURDIR)/.cache/node/node_modules/.bin:$(PATH)
+# The cgo build (Fyne's GLFW driver) and everything else, which builds
+# without cgo against Fyne's software driver (-tags ci).
+CGO_BUILD := CGO_ENABLED=1 $(GO) build
+UNIT_TEST := CGO_ENABLED=0 $(GO) test -tags ci
+
+.PHONY: run build test test-unit test-smoke vet deps-build deps-test bench clean
+
+run: build
+	./$(BIN) --demo
+
+build: deps-build
+	$(CGO_BUILD) -o $(BIN) .
+
+deps-build:
+	@scripts/ensure-deps.sh build
+
+deps-test:
+	@scripts/ensure-deps.sh test
+	cd test/fhirserver && npm ci --no-audit --no-fund --loglevel=error
+
+# Everything: unit and integration tests (serial ptys, SQLite, the FHIR
+# engine), vet, the cgo build, and the real window under Xvfb.
+test: deps-test vet test-unit build test-smoke
+
+vet:
+	CGO_ENABLED=0 $(GO) vet -tags ci ./...
+
+test-unit:
+	$(UNIT_TEST) -count=1 ./...
+
+test-smoke: build
+	mkdir -p build
+	$(GO) test -count=1 -tags smoke ./test/smoke -binary $(CURDIR)/$(BIN) -shot $(CURDIR)/build/smoke.png -v
+
+# Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
+bench:
+	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/...
+
+clean:
+	rm -rf bin build
