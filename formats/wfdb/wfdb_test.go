@@ -182,3 +182,19 @@ func FuzzDecode16(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode212 decodes record 100 (2 × 650,000 samples), what the
+// demo does at start-up.
+func BenchmarkDecode212(b *testing.B) {
+	data, err := os.ReadFile("../../testdata/mitdb/100.dat")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Decode212(data, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
