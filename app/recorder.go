@@ -229,16 +229,30 @@ func (r *Recorder) Recordings() map[string]int64 {
 func (r *Recorder) Serve(ctx context.Context, sub *Subscription) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	var lost uint64
 	for {
 		select {
 		case e := <-sub.C:
 			r.Observe(e)
 		case <-t.C:
 			r.Flush(ctx)
+			lost = r.checkLoss(sub, lost)
 		case <-ctx.Done():
 			return r.stop(sub)
 		}
 	}
+}
+
+// checkLoss raises a technical alarm when the hub dropped messages meant
+// for the recorder: samples that will be missing from the recording must
+// never go unnoticed.
+func (r *Recorder) checkLoss(sub *Subscription, seen uint64) uint64 {
+	if d := sub.Dropped(); d > seen {
+		r.alarm(devices.Event{Kind: devices.Technical, Code: "recording-loss", Priority: devices.High, Time: r.now(),
+			Text: fmt.Sprintf("recording fell behind: %d device messages lost", d-seen)})
+		return d
+	}
+	return seen
 }
 
 func (r *Recorder) stop(sub *Subscription) error {

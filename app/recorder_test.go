@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,4 +147,21 @@ func TestCharterChartsFreshValidVitalsIntoTheOutbox(t *testing.T) {
 		t.Fatalf("stale values were charted: %v", err)
 	}
 	var _ storage.Chart = ch
+}
+
+func TestRecorderRaisesLossOfHubMessages(t *testing.T) {
+	var h Hub
+	sub := h.Subscribe("recorder", 1)
+	var alarms []devices.Event
+	r := NewRecorder(nil, 1, func() time.Time { return t0 }, func(e devices.Event) { alarms = append(alarms, e) })
+	for i := 0; i < 5; i++ {
+		h.Publish(Envelope{Device: "ox", Msg: &devices.Chunk{}})
+	}
+	seen := r.checkLoss(sub, 0)
+	if seen != 4 || len(alarms) != 1 || alarms[0].Priority != devices.High || !strings.Contains(alarms[0].Text, "4 device messages lost") {
+		t.Fatalf("seen %d, alarms %+v", seen, alarms)
+	}
+	if r.checkLoss(sub, seen); len(alarms) != 1 {
+		t.Fatal("the same loss was raised twice")
+	}
 }

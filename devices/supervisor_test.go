@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -256,5 +257,33 @@ func TestRegistryCandidatesIgnoreCase(t *testing.T) {
 	}
 	if _, err := r.Driver("nope"); !errors.Is(err, ErrUnknownProtocol) {
 		t.Errorf("unknown protocol error = %v", err)
+	}
+}
+
+// A driver ending on its own must be able to wake its reader through the
+// watchdog even on a serial port without deadlines (reads time out empty).
+func TestWatchdogReadDeadlineWakesAReader(t *testing.T) {
+	host, dev := net.Pipe()
+	defer dev.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &watchdog{port: timeoutConn{host}, now: time.Now, silence: time.Hour, ctx: ctx, last: time.Now()}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := w.Read(make([]byte, 8))
+		errc <- err
+	}()
+	clear, ok := InterruptRead(w)
+	if !ok {
+		t.Fatal("the watchdog takes no read deadline")
+	}
+	defer clear()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("read ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read was not woken")
 	}
 }

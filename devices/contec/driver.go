@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"telewave/devices"
-	"telewave/devices/sim"
 )
 
 // Protocol is the name the registry and the command line use.
@@ -75,10 +73,7 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 	ctx, cancel := context.WithCancel(ctx)
 	packets := make(chan arrival, 64)
 	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	stop := devices.ReadInBackground(cancel, port, func() {
 		dec := NewDecoder(port)
 		for {
 			p, err := dec.Next()
@@ -98,20 +93,15 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 				return
 			}
 		}
-	}()
-	defer func() {
-		cancel()
-		clear, _ := sim.InterruptRead(port)
-		wg.Wait()
-		clear()
-	}()
+	})
+	defer stop()
 
 	send := func(cmds ...byte) error {
 		var b []byte
 		for _, c := range cmds {
 			b = append(b, Command(c, 0)...)
 		}
-		if _, err := sim.WriteBurst(port, b, time.Second); err != nil {
+		if _, err := devices.WriteBurst(port, b, time.Second); err != nil {
 			return fmt.Errorf("send contec command: %w", err)
 		}
 		return nil
@@ -154,7 +144,7 @@ type session struct {
 	info     devices.DeviceInfo
 	model    [2]string
 	started  bool
-	clock    hostClock
+	clock    devices.HostClock
 	chunk    []int32
 	chunkAt  time.Time
 	flags    devices.ChunkFlags
@@ -166,7 +156,7 @@ type session struct {
 
 func newSession(emit devices.Emit) *session {
 	return &session{emit: emit, info: devices.DeviceInfo{Protocol: Protocol}, fingerIn: true,
-		clock: hostClock{period: time.Second / LiveRate}}
+		clock: devices.HostClock{Period: time.Second / LiveRate}}
 }
 
 func (s *session) handle(a arrival) {
@@ -194,7 +184,7 @@ func (s *session) live(l Live, at time.Time) {
 		s.emit(&info)
 		s.emit(&sig)
 	}
-	t := s.clock.sample(at)
+	t := s.clock.Sample(at)
 	if len(s.chunk) == 0 {
 		s.chunkAt = t
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"telewave/devices"
 	"telewave/devices/sim"
 )
 
@@ -82,17 +83,9 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	cmds := make(chan Packet, 8)
 	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		readCommands(ctx, port, cmds, readErr)
-	}()
+	stop := devices.ReadInBackground(cancel, port, func() { readCommands(ctx, port, cmds, readErr) })
 	defer func() {
-		cancel()
-		clear, _ := sim.InterruptRead(port)
-		wg.Wait()
-		clear()
+		stop()
 		s.streaming.Store(false)
 	}()
 
@@ -130,7 +123,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 				lastKeep = now()
 			}
 			if len(reply) > 0 {
-				if _, err := sim.WriteBurst(port, reply, writeTimeout); err != nil && !errors.Is(err, sim.ErrDropped) {
+				if _, err := devices.WriteBurst(port, reply, writeTimeout); err != nil && !errors.Is(err, devices.ErrDropped) {
 					return orCanceled(ctx, fmt.Errorf("contec simulator reply: %w", err))
 				}
 			}
@@ -254,13 +247,13 @@ func (s *Simulator) burst(port io.Writer, pleth sim.Source, frame []float64, n i
 		buf = append(buf, Encode(l.Packet())...)
 		counts = append(counts, int32(l.Pleth))
 	}
-	w, err := sim.WriteBurst(port, buf, timeout)
+	w, err := devices.WriteBurst(port, buf, timeout)
 	if s.Record {
 		s.mu.Lock()
 		s.sent = append(s.sent, counts[:w/9]...)
 		s.mu.Unlock()
 	}
-	if err != nil && !errors.Is(err, sim.ErrDropped) {
+	if err != nil && !errors.Is(err, devices.ErrDropped) {
 		return fmt.Errorf("contec simulator stream: %w", err)
 	}
 	return nil

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"sync"
 	"time"
 
 	"telewave/devices"
-	"telewave/devices/sim"
 )
 
 // Protocol is the name the registry and the command line use.
@@ -119,22 +117,14 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 	giveUp := make(chan struct{})
 	packets := make(chan arrival, 64)
 	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		read(ctx, port, now, banner, giveUp, packets, readErr)
-	}()
+	stop := devices.ReadInBackground(cancel, port, func() { read(ctx, port, now, banner, giveUp, packets, readErr) })
 	defer func() {
-		_, _ = sim.WriteBurst(port, []byte("s"), 100*time.Millisecond)
-		cancel()
-		clear, _ := sim.InterruptRead(port)
-		wg.Wait()
-		clear()
+		_, _ = devices.WriteBurst(port, []byte("s"), 100*time.Millisecond)
+		stop()
 	}()
 
 	send := func(cmd string) error {
-		if _, err := sim.WriteBurst(port, []byte(cmd), time.Second); err != nil {
+		if _, err := devices.WriteBurst(port, []byte(cmd), time.Second); err != nil {
 			return orCanceled(ctx, fmt.Errorf("send openbci command %q: %w", cmd, err))
 		}
 		return nil

@@ -16,12 +16,12 @@ type session struct {
 	chunkAt time.Time
 	flags   devices.ChunkFlags
 	seq     uint64
-	clock   hostClock
+	clock   devices.HostClock
 	last    int // previous sample counter, -1 before the first
 }
 
 func newSession(sigs []devices.Signal, chans []int, emit devices.Emit) *session {
-	s := &session{emit: emit, sigs: sigs, chans: chans, last: -1, clock: hostClock{period: time.Second / SampleRate}}
+	s := &session{emit: emit, sigs: sigs, chans: chans, last: -1, clock: devices.HostClock{Period: time.Second / SampleRate}}
 	for i := range sigs {
 		s.chunks = append(s.chunks, make([]int32, 0, ChunkSamples))
 		emit(&sigs[i])
@@ -36,13 +36,13 @@ func (s *session) handle(a arrival) {
 			// multiple of 256 packets cannot be seen from the counter.
 			s.flush()
 			s.flags |= devices.GapBefore
-			s.clock.skip(missed)
+			s.clock.Skip(missed)
 			s.emit(&devices.Event{Kind: devices.Technical, Code: devices.EventDataGap,
 				Text: fmt.Sprintf("%d packets lost", missed), Time: a.at, Priority: devices.Low})
 		}
 	}
 	s.last = int(a.p.Sample)
-	t := s.clock.sample(a.at)
+	t := s.clock.Sample(a.at)
 	if len(s.chunks) == 0 {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"telewave/devices"
 	"telewave/devices/sim"
 )
 
@@ -88,17 +89,9 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	cmds := make(chan byte, 16)
 	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		readCommands(ctx, port, cmds, readErr)
-	}()
+	stop := devices.ReadInBackground(cancel, port, func() { readCommands(ctx, port, cmds, readErr) })
 	defer func() {
-		cancel()
-		clear, _ := sim.InterruptRead(port)
-		wg.Wait()
-		clear()
+		stop()
 		s.streaming.Store(false)
 	}()
 
@@ -134,7 +127,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 				if fw == "" {
 					fw = "v3.1.2"
 				}
-				if _, err := sim.WriteBurst(port, []byte(Banner(fw)), writeTimeout); err != nil && !errors.Is(err, sim.ErrDropped) {
+				if _, err := devices.WriteBurst(port, []byte(Banner(fw)), writeTimeout); err != nil && !errors.Is(err, devices.ErrDropped) {
 					return orCanceled(ctx, fmt.Errorf("openbci simulator banner: %w", err))
 				}
 			}
@@ -223,7 +216,7 @@ func (s *Simulator) burst(port io.Writer, st *stream, n int, timeout time.Durati
 		buf = append(buf, Encode(p)...)
 		kept = append(kept, p)
 	}
-	w, err := sim.WriteBurst(port, buf, timeout)
+	w, err := devices.WriteBurst(port, buf, timeout)
 	if s.Record {
 		s.mu.Lock()
 		for _, p := range kept[:w/PacketSize] {
@@ -233,7 +226,7 @@ func (s *Simulator) burst(port io.Writer, st *stream, n int, timeout time.Durati
 		}
 		s.mu.Unlock()
 	}
-	if err != nil && !errors.Is(err, sim.ErrDropped) {
+	if err != nil && !errors.Is(err, devices.ErrDropped) {
 		return fmt.Errorf("openbci simulator stream: %w", err)
 	}
 	return nil

@@ -1,10 +1,11 @@
-package sim
+package devices
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -47,4 +48,24 @@ func InterruptRead(r io.Reader) (clear func(), ok bool) {
 		return func() {}, false
 	}
 	return func() { _ = d.SetReadDeadline(time.Time{}) }, true
+}
+
+// ReadInBackground runs read on its own goroutine, for a driver or a
+// simulator that reads its port while it writes. The returned stop cancels
+// (through cancel, which read's context must derive from), wakes a read
+// blocked on a port with deadlines, and waits for read to return; ports
+// without deadlines return once the caller closes them.
+func ReadInBackground(cancel func(), port io.Reader, read func()) (stop func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		read()
+	}()
+	return func() {
+		cancel()
+		clear, _ := InterruptRead(port)
+		wg.Wait()
+		clear()
+	}
 }
