@@ -126,23 +126,28 @@ func (w *Workstation) Devices() []DeviceSpec {
 	return append([]DeviceSpec(nil), w.specs...)
 }
 
-// Start runs every service until Close.
+// Start runs every service until Close. It does no I/O itself, so the UI
+// thread may call it.
 func (w *Workstation) Start(ctx context.Context) {
 	ctx, w.cancel = context.WithCancel(ctx)
 	// Subscribe before any device runs so no first message is missed.
 	rec := w.Hub.Subscribe("recorder", 1<<14)
 	chart := w.Hub.Subscribe("charting", 1<<10)
 	mon := w.Hub.Subscribe("monitor", 1<<12)
-	if _, err := w.cfg.Store.RequeueInFlight(ctx); err != nil {
-		w.alarm(devices.Event{Kind: devices.Technical, Code: "storage-error", Priority: devices.High, Time: w.cfg.Now(), Text: err.Error()})
-	}
 	w.goServe(func() { w.Recorder.Serve(ctx, rec) })
 	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
 	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
 	w.goServe(func() { w.pollQueue(ctx) })
-	if w.Drainer != nil {
-		w.goServe(func() { w.Drainer.Serve(ctx) })
-	}
+	// Start is called from the UI thread, which never waits on the disk:
+	// units a crash left in flight go back to pending on the sync goroutine.
+	w.goServe(func() {
+		if _, err := w.cfg.Store.RequeueInFlight(ctx); err != nil {
+			w.alarm(devices.Event{Kind: devices.Technical, Code: "storage-error", Priority: devices.High, Time: w.cfg.Now(), Text: err.Error()})
+		}
+		if w.Drainer != nil {
+			w.Drainer.Serve(ctx)
+		}
+	})
 	w.mu.Lock()
 	w.ctx = ctx
 	for _, s := range w.sups {
