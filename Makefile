@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.cache/node/node_modules/.bin:$(PATH)
 CGO_BUILD := CGO_ENABLED=1 $(GO) build
 UNIT_TEST := CGO_ENABLED=0 $(GO) test -tags ci
 
-.PHONY: run build test test-unit test-smoke vet deps-build deps-test bench clean
+.PHONY: run build test test-unit test-race test-smoke vet deps-build deps-test bench clean
 
 run: build
 	./$(BIN) --demo
@@ -26,13 +26,19 @@ deps-test:
 
 # Everything: unit and integration tests (serial ptys, SQLite, the FHIR
 # engine), vet, the cgo build, and the real window under Xvfb.
-test: deps-test vet test-unit build test-smoke
+test: deps-test deps-build vet test-unit test-race build test-smoke
 
 vet:
 	CGO_ENABLED=0 $(GO) vet -tags ci ./...
 
 test-unit:
 	$(UNIT_TEST) -count=1 ./...
+
+# The data path under the race detector (needs cgo). The ui package is left
+# out: Fyne's test driver runs fyne.Do on the calling goroutine, so its tests
+# race with their own polling, which the real main-thread driver cannot.
+test-race:
+	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/...
 
 test-smoke: build
 	mkdir -p build
