@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,4 +69,51 @@ func ReadInBackground(cancel func(), port io.Reader, read func()) (stop func()) 
 		wg.Wait()
 		clear()
 	}
+}
+
+// Forward runs a decoder on a reader goroutine: it calls next until ctx is
+// done or next fails, and sends every value that convert accepts to out.
+// A noData error is a read that timed out empty (go.bug.st/serial returns
+// (0, nil) then) and only checks ctx; any other error goes to errc, once.
+func Forward[T, M any](ctx context.Context, next func() (T, error), noData error,
+	convert func(T) (M, bool), out chan<- M, errc chan<- error) {
+	for {
+		v, err := next()
+		if errors.Is(err, noData) {
+			if ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			errc <- err
+			return
+		}
+		m, ok := convert(v)
+		if !ok {
+			continue
+		}
+		select {
+		case out <- m:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// OrCanceled reports a cancelled context rather than the port error that
+// the caller's own closing of the port caused.
+func OrCanceled(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// DurationOr returns d, or def when d is zero or negative (unset).
+func DurationOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }

@@ -152,17 +152,26 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-func TestStoreCommands(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	vars := map[string]string{"TELEWAVE_USER": "admin", "TELEWAVE_PASSPHRASE": "a long enough passphrase", "TELEWAVE_STORE": dir}
-	run := func(args ...string) string {
-		t.Helper()
-		env, out, errb := testEnv(vars)
-		if code := Run(context.Background(), env, args); code != 0 {
-			t.Fatalf("%v exit %d: %s", args, code, errb.String())
-		}
-		return out.String()
+// storeVars is the environment of a fresh store in a temp dir.
+func storeVars(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{"TELEWAVE_USER": "admin", "TELEWAVE_PASSPHRASE": "a long enough passphrase",
+		"TELEWAVE_STORE": filepath.Join(t.TempDir(), "store")}
+}
+
+// runOK runs a command that must succeed and returns what it printed.
+func runOK(t *testing.T, vars map[string]string, args ...string) string {
+	t.Helper()
+	env, out, errb := testEnv(vars)
+	if code := Run(context.Background(), env, args); code != 0 {
+		t.Fatalf("%v exit %d: %s", args, code, errb.String())
 	}
+	return out.String()
+}
+
+func TestStoreCommands(t *testing.T) {
+	vars := storeVars(t)
+	run := func(args ...string) string { return runOK(t, vars, args...) }
 	init := run("store", "init")
 	if !strings.Contains(init, "recovery_code=") {
 		t.Fatalf("store init printed %q", init)
@@ -186,14 +195,10 @@ func TestStoreCommands(t *testing.T) {
 }
 
 func TestCaptureToStore(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	vars := map[string]string{"TELEWAVE_USER": "admin", "TELEWAVE_PASSPHRASE": "a long enough passphrase", "TELEWAVE_STORE": dir}
-	for _, args := range [][]string{{"store", "init"}, {"patients", "add", "--mrn", "M1", "--name", "Alan Turing"}} {
-		env, _, errb := testEnv(vars)
-		if code := Run(context.Background(), env, args); code != 0 {
-			t.Fatalf("%v: %s", args, errb.String())
-		}
-	}
+	vars := storeVars(t)
+	dir := vars["TELEWAVE_STORE"]
+	runOK(t, vars, "store", "init")
+	runOK(t, vars, "patients", "add", "--mrn", "M1", "--name", "Alan Turing")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -64,16 +63,8 @@ func TestSyncDeliversEachObservationOnceAfterALostReply(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	dir := filepath.Join(t.TempDir(), "store")
-	vars := map[string]string{"TELEWAVE_USER": "admin", "TELEWAVE_PASSPHRASE": "a long enough passphrase", "TELEWAVE_STORE": dir}
-	run := func(args ...string) string {
-		t.Helper()
-		env, out, errb := testEnv(vars)
-		if code := Run(context.Background(), env, args); code != 0 {
-			t.Fatalf("%v exit %d: %s", args, code, errb.String())
-		}
-		return out.String()
-	}
+	vars := storeVars(t)
+	run := func(args ...string) string { return runOK(t, vars, args...) }
 	run("store", "init")
 	run("patients", "add", "--mrn", "MRN-7", "--name", "Rosalind Franklin")
 	chartRE := regexp.MustCompile(`chart=([0-9a-f-]{36})`)

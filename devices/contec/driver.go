@@ -2,7 +2,6 @@ package contec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -74,25 +73,8 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 	packets := make(chan arrival, 64)
 	readErr := make(chan error, 1)
 	stop := devices.ReadInBackground(cancel, port, func() {
-		dec := NewDecoder(port)
-		for {
-			p, err := dec.Next()
-			if errors.Is(err, ErrNoData) {
-				if ctx.Err() != nil {
-					return
-				}
-				continue
-			}
-			if err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case packets <- arrival{p, now()}:
-			case <-ctx.Done():
-				return
-			}
-		}
+		devices.Forward(ctx, NewDecoder(port).Next, ErrNoData,
+			func(p Packet) (arrival, bool) { return arrival{p, now()}, true }, packets, readErr)
 	})
 	defer stop()
 
@@ -107,9 +89,9 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 		return nil
 	}
 	if err := send(CmdVersion, CmdModel, CmdLive); err != nil {
-		return orCanceled(ctx, err)
+		return devices.OrCanceled(ctx, err)
 	}
-	ticker := time.NewTicker(cmp(d.KeepAlive, 5*time.Second))
+	ticker := time.NewTicker(devices.DurationOr(d.KeepAlive, 5*time.Second))
 	defer ticker.Stop()
 	s := newSession(emit)
 	lastLive := now()
@@ -118,16 +100,16 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-readErr:
-			return orCanceled(ctx, fmt.Errorf("contec driver: %w", err))
+			return devices.OrCanceled(ctx, fmt.Errorf("contec driver: %w", err))
 		case <-ticker.C:
 			// Live mode that lapsed (or never started) needs A1 again; AF
 			// only extends a running stream.
 			cmd := CmdKeepAlive
-			if now().Sub(lastLive) > cmp(d.KeepAlive, 5*time.Second) {
+			if now().Sub(lastLive) > devices.DurationOr(d.KeepAlive, 5*time.Second) {
 				cmd = CmdLive
 			}
 			if err := send(cmd); err != nil {
-				return orCanceled(ctx, err)
+				return devices.OrCanceled(ctx, err)
 			}
 		case a := <-packets:
 			if a.p.Type == TypeLive {

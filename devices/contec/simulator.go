@@ -76,8 +76,8 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		pleth = sim.NewSyntheticPleth(72, 1)
 	}
 	pleth = sim.Resample(pleth, LiveRate)
-	keepAlive := cmp(s.KeepAlive, 30*time.Second)
-	writeTimeout := cmp(s.WriteTimeout, 100*time.Millisecond)
+	keepAlive := devices.DurationOr(s.KeepAlive, 30*time.Second)
+	writeTimeout := devices.DurationOr(s.WriteTimeout, 100*time.Millisecond)
 	pacer := sim.NewPacer(LiveRate, s.Speed, now)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -89,7 +89,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		s.streaming.Store(false)
 	}()
 
-	ticker := time.NewTicker(cmp(s.Tick, 20*time.Millisecond))
+	ticker := time.NewTicker(devices.DurationOr(s.Tick, 20*time.Millisecond))
 	defer ticker.Stop()
 	always := make(chan time.Time)
 	close(always)
@@ -107,7 +107,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-readErr:
-			return orCanceled(ctx, err)
+			return devices.OrCanceled(ctx, fmt.Errorf("contec simulator: %w", err))
 		case p := <-cmds:
 			reply, start, stop, keep := s.answer(p)
 			switch {
@@ -124,7 +124,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 			}
 			if len(reply) > 0 {
 				if _, err := devices.WriteBurst(port, reply, writeTimeout); err != nil && !errors.Is(err, devices.ErrDropped) {
-					return orCanceled(ctx, fmt.Errorf("contec simulator reply: %w", err))
+					return devices.OrCanceled(ctx, fmt.Errorf("contec simulator reply: %w", err))
 				}
 			}
 		case <-tick:
@@ -133,52 +133,16 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 				continue
 			}
 			if err := s.burst(port, pleth, frame, pacer.Due(), writeTimeout); err != nil {
-				return orCanceled(ctx, err)
+				return devices.OrCanceled(ctx, err)
 			}
 		}
 	}
-}
-
-// orCanceled reports a cancelled context rather than the port error that
-// the caller's closing of the port caused.
-func orCanceled(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
-}
-
-func cmp(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }
 
 // readCommands decodes host commands until the port fails or ctx is done.
 func readCommands(ctx context.Context, port io.Reader, cmds chan<- Packet, readErr chan<- error) {
-	dec := NewDecoder(port)
-	for {
-		p, err := dec.Next()
-		if errors.Is(err, ErrNoData) {
-			if ctx.Err() != nil {
-				return
-			}
-			continue
-		}
-		if err != nil {
-			readErr <- fmt.Errorf("contec simulator: %w", err)
-			return
-		}
-		if p.Type != TypeCommand {
-			continue
-		}
-		select {
-		case cmds <- p:
-		case <-ctx.Done():
-			return
-		}
-	}
+	devices.Forward(ctx, NewDecoder(port).Next, ErrNoData,
+		func(p Packet) (Packet, bool) { return p, p.Type == TypeCommand }, cmds, readErr)
 }
 
 // answer returns the reply to a host command and what it does to live mode.

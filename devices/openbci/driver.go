@@ -3,7 +3,6 @@ package openbci
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -125,7 +124,7 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 
 	send := func(cmd string) error {
 		if _, err := devices.WriteBurst(port, []byte(cmd), time.Second); err != nil {
-			return orCanceled(ctx, fmt.Errorf("send openbci command %q: %w", cmd, err))
+			return devices.OrCanceled(ctx, fmt.Errorf("send openbci command %q: %w", cmd, err))
 		}
 		return nil
 	}
@@ -133,13 +132,13 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 		return err
 	}
 	info := devices.DeviceInfo{Protocol: Protocol, Model: "Cyton"}
-	timer := time.NewTimer(cmp(d.BannerTimeout, 3*time.Second))
+	timer := time.NewTimer(devices.DurationOr(d.BannerTimeout, 3*time.Second))
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case err := <-readErr:
-		return orCanceled(ctx, fmt.Errorf("openbci driver: %w", err))
+		return devices.OrCanceled(ctx, fmt.Errorf("openbci driver: %w", err))
 	case text := <-banner:
 		if m := firmwareRE.FindStringSubmatch(text); m != nil {
 			info.Firmware = m[1]
@@ -157,7 +156,7 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-readErr:
-			return orCanceled(ctx, fmt.Errorf("openbci driver: %w", err))
+			return devices.OrCanceled(ctx, fmt.Errorf("openbci driver: %w", err))
 		case a := <-packets:
 			s.handle(a)
 		}
@@ -215,22 +214,6 @@ banner:
 		}
 	}
 	dec := NewDecoder(io.MultiReader(bytes.NewReader(text), port))
-	for {
-		p, err := dec.Next()
-		if errors.Is(err, ErrNoData) {
-			if ctx.Err() != nil {
-				return
-			}
-			continue
-		}
-		if err != nil {
-			readErr <- err
-			return
-		}
-		select {
-		case packets <- arrival{p, now()}:
-		case <-ctx.Done():
-			return
-		}
-	}
+	devices.Forward(ctx, dec.Next, ErrNoData,
+		func(p Packet) (arrival, bool) { return arrival{p, now()}, true }, packets, readErr)
 }

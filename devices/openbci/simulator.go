@@ -83,7 +83,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		frame: make([]float64, src.Channels()),
 		rng:   rand.New(rand.NewSource(s.Seed)),
 	}
-	writeTimeout := cmp(s.WriteTimeout, 100*time.Millisecond)
+	writeTimeout := devices.DurationOr(s.WriteTimeout, 100*time.Millisecond)
 	pacer := sim.NewPacer(SampleRate, s.Speed, now)
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -95,7 +95,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		s.streaming.Store(false)
 	}()
 
-	ticker := time.NewTicker(cmp(s.Tick, 20*time.Millisecond))
+	ticker := time.NewTicker(devices.DurationOr(s.Tick, 20*time.Millisecond))
 	defer ticker.Stop()
 	always := make(chan time.Time)
 	close(always)
@@ -111,7 +111,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-readErr:
-			return orCanceled(ctx, err)
+			return devices.OrCanceled(ctx, err)
 		case c := <-cmds:
 			switch c {
 			case 'b':
@@ -128,31 +128,15 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 					fw = "v3.1.2"
 				}
 				if _, err := devices.WriteBurst(port, []byte(Banner(fw)), writeTimeout); err != nil && !errors.Is(err, devices.ErrDropped) {
-					return orCanceled(ctx, fmt.Errorf("openbci simulator banner: %w", err))
+					return devices.OrCanceled(ctx, fmt.Errorf("openbci simulator banner: %w", err))
 				}
 			}
 		case <-tick:
 			if err := s.burst(port, st, pacer.Due(), writeTimeout); err != nil {
-				return orCanceled(ctx, err)
+				return devices.OrCanceled(ctx, err)
 			}
 		}
 	}
-}
-
-// orCanceled reports a cancelled context rather than the port error that
-// the caller's closing of the port caused.
-func orCanceled(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return err
-}
-
-func cmp(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
 }
 
 func readCommands(ctx context.Context, port io.Reader, cmds chan<- byte, readErr chan<- error) {
