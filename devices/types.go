@@ -57,6 +57,10 @@ type Signal struct {
 	Baseline   int32      `json:"baseline"`      // count that means zero
 	Min        int32      `json:"min"`           // valid range, in counts
 	Max        int32      `json:"max"`
+	// RawCode is the protocol's own code for the wave (e.g. "0x0002:0x0102"
+	// for an IntelliVue physio id), kept so that a wave the workstation has
+	// no MDC mapping for still arrives and shows as such.
+	RawCode string `json:"raw_code,omitempty"`
 }
 
 // Physical converts a count to the signal's unit.
@@ -141,6 +145,10 @@ type Numeric struct {
 	Unit   string        `json:"unit"` // UCUM
 	Time   time.Time     `json:"time"`
 	Status NumericStatus `json:"status"`
+	// RawCode is the protocol's own code for the value (an IntelliVue
+	// physio id, a Medibus code, a Masimo key): a numeric the workstation
+	// does not know arrives with Code 0, its RawCode and its label.
+	RawCode string `json:"raw_code,omitempty"`
 }
 
 // EventKind separates technical conditions from physiological ones.

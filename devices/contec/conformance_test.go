@@ -29,3 +29,15 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// The acceptance run: 60 s of simulated pleth through a real pty and
+// go.bug.st/serial at 115200 8N1, at 20× real time.
+func TestSixtySecondsOverPTY(t *testing.T) {
+	s := &Simulator{Record: true, Speed: 20}
+	devicetest.OverPTY(t, devicetest.Harness{
+		Driver:   NewDriver(nil),
+		Simulate: s.Run,
+		Sent:     func() map[string][]int32 { return map[string][]int32{PlethSignal.ID: s.Sent()} },
+		Seconds:  60,
+	})
+}

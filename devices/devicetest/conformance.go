@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"sync"
@@ -29,6 +30,14 @@ type Harness struct {
 	MinSamples int
 	// Timeout bounds the run (0 = 10 s).
 	Timeout time.Duration
+	// Numerics, when set, returns every numeric the simulator has written
+	// whole so far, in order (times are not compared): the driver must give
+	// back a prefix of them, at least MinNumerics long.
+	Numerics    func() []devices.Numeric
+	MinNumerics int
+	// Seconds, when set, asks each signal for that much simulated time:
+	// Seconds × its sample rate samples (instead of MinSamples).
+	Seconds float64
 }
 
 // recorder collects emitted messages; emit may be called from any goroutine.
@@ -60,6 +69,13 @@ var ucum = regexp.MustCompile(`^(1|%|/?[A-Za-z{}\[\]0-9.]+(/[A-Za-z{}\[\]0-9.]+)
 // returning promptly once ctx is cancelled and the port closed.
 func Conformance(t *testing.T, h Harness) {
 	t.Helper()
+	devEnd, hostEnd := Pipe()
+	run(t, h, devEnd, hostEnd)
+}
+
+// run drives h over the two ends of a link and checks the outcome.
+func run(t *testing.T, h Harness, devEnd, hostEnd io.ReadWriteCloser) []devices.Message {
+	t.Helper()
 	minSamples := h.MinSamples
 	if minSamples == 0 {
 		minSamples = 120
@@ -68,7 +84,6 @@ func Conformance(t *testing.T, h Harness) {
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
-	devEnd, hostEnd := Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	simErr, drvErr := make(chan error, 1), make(chan error, 1)
@@ -76,19 +91,26 @@ func Conformance(t *testing.T, h Harness) {
 	rec := &recorder{}
 	go func() { drvErr <- h.Driver.Run(ctx, hostEnd, rec.emit) }()
 
-	// Wait until every signal has enough samples.
+	// Wait until every signal has enough samples, and enough numerics came.
 	deadline := time.Now().Add(timeout)
 	for {
-		got, sigs := decoded(rec.snapshot())
-		enough := len(sigs) > 0
+		msgs := rec.snapshot()
+		got, sigs := decoded(msgs)
+		enough := len(sigs) > 0 || (minSamples < 0 && h.Numerics != nil)
 		for _, s := range sigs {
-			enough = enough && len(got[s.ID]) >= minSamples
+			want := minSamples
+			if h.Seconds > 0 {
+				want = int(math.Ceil(h.Seconds * s.SampleRate))
+			}
+			enough = enough && len(got[s.ID]) >= want
 		}
+		enough = enough && len(numericsOf(msgs)) >= h.MinNumerics
 		if enough {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %d signals, samples %v; want %d each", timeout, len(sigs), counts(got), minSamples)
+			t.Fatalf("after %v: %d signals, samples %v, %d numerics; want %d samples each and %d numerics",
+				timeout, len(sigs), counts(got), len(numericsOf(msgs)), minSamples, h.MinNumerics)
 		}
 		select {
 		case err := <-drvErr:
@@ -116,6 +138,9 @@ func Conformance(t *testing.T, h Harness) {
 	msgs := rec.snapshot()
 	t.Run("order", func(t *testing.T) { checkOrder(t, msgs) })
 	t.Run("numerics", func(t *testing.T) { checkNumerics(t, msgs) })
+	if h.Numerics != nil {
+		t.Run("numeric values", func(t *testing.T) { checkNumericValues(t, numericsOf(msgs), h.Numerics()) })
+	}
 	t.Run("samples", func(t *testing.T) {
 		got, sigs := decoded(msgs)
 		sent := h.Sent()
@@ -136,6 +161,35 @@ func Conformance(t *testing.T, h Harness) {
 			}
 		}
 	})
+	return msgs
+}
+
+func numericsOf(msgs []devices.Message) []devices.Numeric {
+	var out []devices.Numeric
+	for _, m := range msgs {
+		if n, ok := m.(*devices.Numeric); ok {
+			out = append(out, *n)
+		}
+	}
+	return out
+}
+
+// checkNumericValues wants got to be a prefix of sent, times aside.
+func checkNumericValues(t *testing.T, got, sent []devices.Numeric) {
+	t.Helper()
+	if len(got) > len(sent) {
+		t.Errorf("decoded %d numerics, simulator sent only %d", len(got), len(sent))
+		return
+	}
+	for i, g := range got {
+		w := sent[i]
+		same := g.Code == w.Code && g.Label == w.Label && g.Unit == w.Unit && g.Status == w.Status &&
+			g.RawCode == w.RawCode && (g.Value == w.Value || math.Abs(g.Value-w.Value) <= 1e-9*math.Abs(w.Value))
+		if !same {
+			t.Errorf("numeric %d: decoded %+v, sent %+v", i, g, w)
+			return
+		}
+	}
 }
 
 // decoded concatenates each signal's chunk samples.
