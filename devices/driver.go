@@ -60,3 +60,17 @@ type Driver interface {
 
 // ErrUnknownProtocol is returned by the registry for a name it does not know.
 var ErrUnknownProtocol = errors.New("unknown protocol")
+
+// Prober is implemented by drivers that can tell, from a freshly opened
+// port, whether their device is behind it: discovery probes each candidate
+// of a port's VID:PID in turn and keeps the first that answers. Probe must
+// return within about 3 s, leave the device as it found it where it can
+// (stop a stream it started), and return nil only on positive evidence
+// (a valid reply or at least two valid frames), never on silence.
+type Prober interface {
+	Probe(ctx context.Context, port io.ReadWriter) error
+}
+
+// ErrNotThisDevice is what Probe wraps when the port answered, or stayed
+// silent, in a way that rules its protocol out.
+var ErrNotThisDevice = errors.New("not this device")
