@@ -46,11 +46,12 @@ type Patient struct {
 
 // Recording is one continuous capture of a device's signals for a patient.
 type Recording struct {
-	ID        int64
-	PatientID int64
-	Device    devices.DeviceInfo
-	Started   time.Time
-	Stopped   time.Time // zero while live
+	ID          int64
+	PatientID   int64
+	EncounterID int64 // 0 when started outside an encounter
+	Device      devices.DeviceInfo
+	Started     time.Time
+	Stopped     time.Time // zero while live
 }
 
 // Vital is one charted value.

@@ -158,3 +158,41 @@ func (s *Store) Patients(ctx context.Context) ([]storage.Patient, error) {
 	}
 	return out, nil
 }
+
+// UpdatePatient rewrites a patient's demographics (and MRN, re-indexed; a
+// MRN taken by another patient gives storage.ErrExists).
+func (s *Store) UpdatePatient(ctx context.Context, p storage.Patient) (storage.Patient, error) {
+	ss, err := s.session()
+	if err != nil {
+		return p, fmt.Errorf("update patient %d: %w", p.ID, err)
+	}
+	p.MRN = seal.NormalizeIndexValue(seal.IndexMRN, p.MRN)
+	if p.MRN == "" {
+		return p, fmt.Errorf("update patient %d: empty MRN", p.ID)
+	}
+	idx := ss.sealer.BlindIndex(seal.IndexMRN, p.MRN)
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM patients WHERE id = ?`, p.ID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM patients WHERE mrn_index = ? AND id <> ?`, idx, p.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return storage.ErrExists
+		}
+		sealed, err := sealJSON(ss.sealer, patientRecord{MRN: p.MRN, Name: p.Name, Birth: p.Birth, Sex: p.Sex}, "patients", fmt.Sprint(p.ID), "sealed")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE patients SET mrn_index = ?, sealed = ? WHERE id = ?`, idx, sealed, p.ID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "patient edit", fmt.Sprintf("patient %d", p.ID), s.now())
+	})
+	if err != nil {
+		return p, fmt.Errorf("update patient %d: %w", p.ID, err)
+	}
+	return p, nil
+}

@@ -13,7 +13,8 @@ import (
 	"telewave/storage/wavecodec"
 )
 
-// StartRecording opens a recording of dev for a patient.
+// StartRecording opens a recording of dev for a patient, inside the
+// patient's open encounter if there is one.
 func (s *Store) StartRecording(ctx context.Context, patientID int64, dev devices.DeviceInfo, started time.Time) (storage.Recording, error) {
 	ss, err := s.session()
 	if err != nil {
@@ -27,8 +28,15 @@ func (s *Store) StartRecording(ctx context.Context, patientID int64, dev devices
 		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM patients WHERE id = ?`, patientID); err != nil {
 			return fmt.Errorf("patient %d: %w", patientID, err)
 		}
+		// A recording started while the patient's encounter is open belongs to it.
+		var enc sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM encounters WHERE patient_id = ? AND stopped_ns IS NULL`, patientID).Scan(&enc)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		rec.EncounterID = enc.Int64
 		rec.ID, err = insertThenSeal(ctx, tx, ss.sealer, "recordings", "device", dev,
-			`INSERT INTO recordings (patient_id, started_ns, device) VALUES (?, ?, x'')`, patientID, started.UnixNano())
+			`INSERT INTO recordings (patient_id, encounter_id, started_ns, device) VALUES (?, ?, ?, x'')`, patientID, enc, started.UnixNano())
 		return err
 	})
 	if err != nil {
@@ -68,10 +76,12 @@ func (s *Store) Recording(ctx context.Context, recordingID int64) (storage.Recor
 	var (
 		started int64
 		stopped sql.NullInt64
+		enc     sql.NullInt64
 		sealed  []byte
 	)
-	err = s.db.QueryRowContext(ctx, `SELECT patient_id, started_ns, stopped_ns, device FROM recordings WHERE id = ?`, recordingID).
-		Scan(&rec.PatientID, &started, &stopped, &sealed)
+	err = s.db.QueryRowContext(ctx, `SELECT patient_id, encounter_id, started_ns, stopped_ns, device FROM recordings WHERE id = ?`, recordingID).
+		Scan(&rec.PatientID, &enc, &started, &stopped, &sealed)
+	rec.EncounterID = enc.Int64
 	if errors.Is(err, sql.ErrNoRows) {
 		err = storage.ErrNotFound
 	}
@@ -86,6 +96,30 @@ func (s *Store) Recording(ctx context.Context, recordingID int64) (storage.Recor
 		rec.Stopped = nsTime(stopped.Int64)
 	}
 	return rec, nil
+}
+
+// Recordings lists a patient's recordings, newest first.
+func (s *Store) Recordings(ctx context.Context, patientID int64) ([]storage.Recording, error) {
+	if _, err := s.session(); err != nil {
+		return nil, fmt.Errorf("list recordings: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM recordings WHERE patient_id = ? ORDER BY started_ns DESC, id DESC`, patientID)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings: %w", err)
+	}
+	out := make([]storage.Recording, 0, len(ids))
+	for _, id := range ids {
+		r, err := s.Recording(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("list recordings: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // AddSignal records a signal of a recording. Adding the same sig.ID again is

@@ -22,6 +22,16 @@ var ErrNotAdministrator = errors.New("only an administrator may do this")
 // Failed attempts are recorded and enter the audit chain at the next
 // successful unlock, together with the "login" row.
 func (s *Store) Unlock(ctx context.Context, user string, passphrase []byte) (storage.User, error) {
+	wait, err := s.ThrottleWait(ctx, user)
+	if err != nil {
+		return storage.User{}, fmt.Errorf("unlock as %s: %w", user, err)
+	}
+	if wait > 0 {
+		if ferr := s.recordFailure(ctx, user); ferr != nil {
+			return storage.User{}, fmt.Errorf("unlock as %s: %w", user, ferr)
+		}
+		return storage.User{}, fmt.Errorf("unlock as %s: %w (%v)", user, storage.ErrThrottled, wait.Round(time.Second))
+	}
 	u, slot, err := s.userSlot(ctx, user)
 	if err == nil {
 		var dek *seal.DataKey
