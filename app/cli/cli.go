@@ -42,7 +42,7 @@ func init() {
 		"decode":   {"decode PROTOCOL [FILE|-]", runDecode},
 		"capture":  {"capture --port P --protocol D [--seconds N] [--json] [--store DIR --patient MRN]", runCapture},
 		"devices":  {"devices [--json]", runDevices},
-		"store":    {"store init|verify|stats --store DIR", runStore},
+		"store":    {"store init|users [list|add|disable|enable] [--name N --role R]|passwd|recover|verify|audit|stats [--json] --store DIR", runStore},
 		"patients": {"patients add --mrn M --name N [--birth YYYY-MM-DD] [--sex S] | patients list  (--store DIR)", runPatients},
 		"chart":    {"chart --store DIR --patient MRN [--hr N] [--spo2 N] [--rr N] [--temp C]", runChart},
 		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI]", runSync},

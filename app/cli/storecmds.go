@@ -60,15 +60,25 @@ func runStore(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("store", flag.ContinueOnError)
 	dirFlag := fs.String("store", "", "store directory")
 	asJSON := fs.Bool("json", false, "JSON output")
+	name := fs.String("name", "", "user name (store users)")
+	role := fs.String("role", "", "user role (store users add)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("store init|verify|stats")
+	if len(pos) == 0 || len(pos) > 2 || len(pos) == 2 && pos[0] != "users" {
+		return usagef("store init|users|passwd|recover|verify|audit|stats")
 	}
 	dir := storeDir(env, *dirFlag)
 	switch pos[0] {
+	case "users":
+		return storeUsers(ctx, env, dir, pos, *name, *role, *asJSON)
+	case "passwd":
+		return storePasswd(ctx, env, dir)
+	case "recover":
+		return storeRecover(ctx, env, dir)
+	case "audit":
+		return storeAudit(ctx, env, dir, *asJSON)
 	case "init":
 		user, pass, err := credentials(env)
 		if err != nil {

@@ -71,19 +71,39 @@ type AuditEntry struct {
 	ID     int64
 	Time   time.Time
 	UserID int64 // 0 when no user was logged in (a failed login)
+	User   string
 	Action string
 	Detail string
 }
 
-// AuditLog returns the audit rows in order, details opened. It does not
-// verify the chain; VerifyAudit does.
+// AuditLog returns the audit rows in order, details opened, with user
+// names. Only an administrator may read it. It does not verify the chain;
+// VerifyAudit does.
 func (s *Store) AuditLog(ctx context.Context) ([]AuditEntry, error) {
-	ss, err := s.session()
+	ss, err := s.admin("read audit")
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name FROM users`)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
+	for rows.Next() {
+		var (
+			id   int64
+			name string
+		)
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read audit: %w", err)
+		}
+		names[id] = name
+	}
+	rows.Close()
 	var out []AuditEntry
 	err = s.scanAudit(ctx, func(e AuditEntry, sealed, _ []byte) error {
+		e.User = names[e.UserID]
 		d, err := ss.sealer.Open(sealed, "audit", fmt.Sprint(e.ID), "detail")
 		if err != nil {
 			return err
