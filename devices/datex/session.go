@@ -2,6 +2,7 @@ package datex
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"telewave/devices"
@@ -26,7 +27,8 @@ type waveState struct {
 	sig    devices.Signal
 	seq    uint64
 	host   devices.HostClock
-	device time.Time // device time of the next sample, zero until known
+	devBase time.Time // device time of sample devN == 0, zero until known
+	devN    int64     // samples since devBase
 	gap    bool      // a frame was lost since the last chunk
 }
 
@@ -94,16 +96,17 @@ func (s *session) wave(w WaveData, a arrival) {
 	// The record's time is whole seconds; samples are placed one period
 	// apart and pulled back to it when they drift by more than 2 s.
 	devT := time.Unix(int64(a.r.Time), 0)
-	if a.r.Time != 0 && (st.device.IsZero() || absDur(st.device.Sub(devT)) > 2*time.Second) {
-		st.device = devT
+	next := st.devBase.Add(time.Duration(math.Round(float64(st.devN) * float64(time.Second) / st.sig.SampleRate)))
+	if a.r.Time != 0 && (st.devBase.IsZero() || absDur(next.Sub(devT)) > 2*time.Second) {
+		st.devBase, st.devN, next = devT, 0, devT
 	}
 	// a.at is when the last sample arrived.
 	host := st.host.Sample(a.at.Add(-time.Duration(n-1) * st.host.Period))
 	st.host.Skip(n - 1)
 	c := &devices.Chunk{Signal: st.sig.ID, Seq: st.seq, HostTime: host, Samples: make([]int32, n)}
 	if a.r.Time != 0 {
-		c.DeviceTime = st.device
-		st.device = st.device.Add(time.Duration(n) * st.host.Period)
+		c.DeviceTime = next
+		st.devN += int64(n)
 	}
 	for i, v := range w.Samples {
 		c.Samples[i] = int32(v)
