@@ -24,12 +24,12 @@ type session struct {
 
 // waveState is one announced wave's chunk numbering and clocks.
 type waveState struct {
-	sig    devices.Signal
-	seq    uint64
-	host   devices.HostClock
+	sig     devices.Signal
+	seq     uint64
+	host    devices.HostClock
 	devBase time.Time // device time of sample devN == 0, zero until known
 	devN    int64     // samples since devBase
-	gap    bool      // a frame was lost since the last chunk
+	gap     bool      // a frame was lost since the last chunk
 }
 
 func newSession(emit devices.Emit) *session {
