@@ -15,6 +15,7 @@ type ChunkStore interface {
 	StartRecording(ctx context.Context, patientID int64, dev devices.DeviceInfo, started time.Time) (storage.Recording, error)
 	AddSignal(ctx context.Context, recordingID int64, sig devices.Signal) error
 	AppendChunks(ctx context.Context, recordingID int64, chunks []devices.Chunk) error
+	AppendEvents(ctx context.Context, recordingID int64, events []devices.Event) error
 	StopRecording(ctx context.Context, recordingID int64, stopped time.Time) error
 }
 
@@ -22,6 +23,14 @@ type ChunkStore interface {
 // two minutes of chunks. Past that the oldest are dropped and the loss is
 // raised as a technical alarm, rather than growing until memory runs out.
 const maxBacklog = 120
+
+// FlushEvery is how often the recorder closes its open chunks and commits:
+// a crash or power cut loses at most this much plus the device's own
+// delivery latency.
+const FlushEvery = 500 * time.Millisecond
+
+// maxEvents bounds the events queued per device while the store fails.
+const maxEvents = 1000
 
 // Recorder writes every device's signals into the store as sealed chunks
 // of at most one second, one transaction a second per recording. One
@@ -43,6 +52,7 @@ type slotRec struct {
 	signals   map[string]*signalRec
 	order     []string
 	pending   []devices.Chunk // closed chunks not yet stored
+	events    []devices.Event // device events not yet stored
 }
 
 type signalRec struct {
@@ -83,6 +93,10 @@ func (r *Recorder) Observe(e Envelope) {
 		}
 		s.signals[m.ID] = &signalRec{sig: *m}
 		s.order = append(s.order, m.ID)
+	case *devices.Event:
+		if len(s.events) < maxEvents {
+			s.events = append(s.events, *m)
+		}
 	case *devices.Chunk:
 		sr := s.signals[m.Signal]
 		if sr == nil {
@@ -149,25 +163,27 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		slot   string
 		s      *slotRec
 		chunks []devices.Chunk
+		events []devices.Event
 	}
 	var jobs []job
 	for name, s := range r.slots {
 		for _, id := range s.order {
 			r.close(s, s.signals[id])
 		}
-		if len(s.pending) > 0 {
-			jobs = append(jobs, job{name, s, s.pending})
-			s.pending = nil
+		if len(s.pending) > 0 || len(s.events) > 0 {
+			jobs = append(jobs, job{name, s, s.pending, s.events})
+			s.pending, s.events = nil, nil
 		}
 	}
 	r.mu.Unlock()
 
 	var firstErr error
 	for _, j := range jobs {
-		err := r.write(ctx, j.s, j.chunks)
+		err := r.write(ctx, j.s, j.chunks, j.events)
 		if err != nil {
 			r.mu.Lock()
 			j.s.pending = append(j.chunks, j.s.pending...)
+			j.s.events = append(j.events, j.s.events...)
 			r.mu.Unlock()
 			if firstErr == nil {
 				firstErr = fmt.Errorf("record %s: %w", j.slot, err)
@@ -181,7 +197,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	return firstErr
 }
 
-func (r *Recorder) write(ctx context.Context, s *slotRec, chunks []devices.Chunk) error {
+func (r *Recorder) write(ctx context.Context, s *slotRec, chunks []devices.Chunk, events []devices.Event) error {
 	r.mu.Lock()
 	rec, info := s.recording, s.info
 	var toAdd []*signalRec
@@ -191,6 +207,14 @@ func (r *Recorder) write(ctx context.Context, s *slotRec, chunks []devices.Chunk
 		}
 	}
 	r.mu.Unlock()
+	if rec == 0 && len(chunks) == 0 {
+		// Events before any sample (a device that never streamed) wait
+		// for the recording the first chunk opens.
+		r.mu.Lock()
+		s.events = append(events, s.events...)
+		r.mu.Unlock()
+		return nil
+	}
 	if rec == 0 {
 		started := chunks[0].HostTime
 		got, err := r.store.StartRecording(ctx, r.patientID, info, started)
@@ -210,7 +234,20 @@ func (r *Recorder) write(ctx context.Context, s *slotRec, chunks []devices.Chunk
 		sr.added = true
 		r.mu.Unlock()
 	}
-	return r.store.AppendChunks(ctx, rec, chunks)
+	if len(chunks) > 0 {
+		if err := r.store.AppendChunks(ctx, rec, chunks); err != nil {
+			return err
+		}
+	}
+	if len(events) > 0 {
+		if err := r.store.AppendEvents(ctx, rec, events); err != nil {
+			r.mu.Lock()
+			s.events = append(events, s.events...)
+			r.mu.Unlock()
+			return err
+		}
+	}
+	return nil
 }
 
 // Recordings returns the recording id per device slot (0 if none yet).
@@ -224,10 +261,10 @@ func (r *Recorder) Recordings() map[string]int64 {
 	return out
 }
 
-// Serve consumes sub and flushes once a second until ctx is done, then
+// Serve consumes sub and flushes every FlushEvery until ctx is done, then
 // flushes what is left and closes the recordings.
 func (r *Recorder) Serve(ctx context.Context, sub *Subscription) error {
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(FlushEvery)
 	defer t.Stop()
 	var lost uint64
 	for {

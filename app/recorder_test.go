@@ -165,3 +165,24 @@ func TestRecorderRaisesLossOfHubMessages(t *testing.T) {
 		t.Fatal("the same loss was raised twice")
 	}
 }
+
+func TestRecorderStoresDeviceEvents(t *testing.T) {
+	store, p := openStore(t)
+	r := NewRecorder(store, p.ID, func() time.Time { return t0 }, nil)
+	ctx := context.Background()
+	off := &devices.Event{Kind: devices.Technical, Code: devices.EventSensorOff, Text: "finger out", Time: t0, Priority: devices.Low}
+	r.Observe(Envelope{Device: "ox", Msg: pleth()})
+	r.Observe(Envelope{Device: "ox", Msg: off}) // before any sample: waits for the recording
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.Observe(Envelope{Device: "ox", Msg: &devices.Chunk{Signal: "pleth", HostTime: t0, Samples: ramp(0, 30)}})
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := r.Recordings()["ox"]
+	evs, err := store.Events(ctx, rec)
+	if err != nil || len(evs) != 1 || evs[0].Code != devices.EventSensorOff || evs[0].Text != "finger out" {
+		t.Fatalf("events of recording %d = %+v, %v", rec, evs, err)
+	}
+}

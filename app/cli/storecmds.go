@@ -101,11 +101,16 @@ func runStore(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer s.Close()
-		n, err := s.VerifyAudit(ctx)
+		rep, err := s.Verify(ctx)
 		if err != nil {
-			return fmt.Errorf("audit chain: %w", err)
+			return err
 		}
-		fmt.Fprintf(env.Stdout, "audit chain intact: %d rows\n", n)
+		if *asJSON {
+			return json.NewEncoder(env.Stdout).Encode(rep)
+		}
+		fmt.Fprintf(env.Stdout, "audit chain intact: %d rows\n", rep.AuditRows)
+		fmt.Fprintf(env.Stdout, "sealed values open: %d; waveform: %d live chunks and %d blocks decode, %d samples\n",
+			rep.SealedValues, rep.Chunks, rep.Blocks, rep.Samples)
 		return nil
 	case "stats":
 		s, _, err := openStore(ctx, env, dir)
@@ -126,8 +131,8 @@ func runStore(ctx context.Context, env Env, args []string) error {
 			if g.Samples > 0 {
 				bits = float64(g.PayloadBytes) * 8 / float64(g.Samples)
 			}
-			fmt.Fprintf(env.Stdout, "recording %d %-8s chunks %d samples %d payload %d B (%.2f bits/sample)\n",
-				g.Recording, g.Signal, g.Chunks, g.Samples, g.PayloadBytes, bits)
+			fmt.Fprintf(env.Stdout, "recording %d %-8s chunks %d blocks %d samples %d payload %d B (%.2f bits/sample)\n",
+				g.Recording, g.Signal, g.Chunks, g.Blocks, g.Samples, g.PayloadBytes, bits)
 		}
 		return nil
 	}

@@ -267,55 +267,39 @@ func signalRowIDs(ctx context.Context, tx *sql.Tx, recordingID int64) (map[strin
 }
 
 // Chunks reads a signal's chunks back in sequence order with their samples
-// decoded.
+// decoded, from compacted blocks and live chunks alike.
 func (s *Store) Chunks(ctx context.Context, recordingID int64, signalID string) ([]devices.Chunk, error) {
-	ss, err := s.session()
+	ss, sigID, err := s.signalRowID(ctx, recordingID, signalID)
 	if err != nil {
 		return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
 	}
-	var sigID int64
-	err = s.db.QueryRowContext(ctx, `SELECT id FROM signals WHERE recording_id = ? AND signal_key = ?`, recordingID, signalID).Scan(&sigID)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = storage.ErrNotFound
-	}
+	blocks, err := s.blocksOf(ctx, ss, sigID, signalID, "")
 	if err != nil {
 		return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, host_time_ns, device_time_ns, n_samples, flags, payload
-		FROM chunks WHERE signal_id = ? ORDER BY seq`, sigID)
+	live, err := s.liveChunks(ctx, ss, sigID, signalID, "")
 	if err != nil {
 		return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
 	}
-	defer rows.Close()
-	var out []devices.Chunk
-	for rows.Next() {
-		var (
-			seq, host, n, flags int64
-			dev                 sql.NullInt64
-			payload             []byte
-		)
-		if err := rows.Scan(&seq, &host, &dev, &n, &flags, &payload); err != nil {
-			return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
-		}
-		enc, err := ss.sealer.Open(payload, "chunks", chunkRow(sigID, uint64(seq)), "payload")
-		if err != nil {
-			return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
-		}
-		samples, err := wavecodec.Decode(enc, make([]int32, 0, min(n, int64(len(enc))*8)))
-		if err != nil {
-			return nil, fmt.Errorf("read chunks of %s: chunk %d: %w", signalID, seq, err)
-		}
-		if int64(len(samples)) != n {
-			return nil, fmt.Errorf("read chunks of %s: chunk %d holds %d samples, row says %d", signalID, seq, len(samples), n)
-		}
-		c := devices.Chunk{Signal: signalID, Seq: uint64(seq), HostTime: nsTime(host), Samples: samples, Flags: devices.ChunkFlags(flags)}
-		if dev.Valid {
-			c.DeviceTime = nsTime(dev.Int64)
-		}
-		out = append(out, c)
+	return mergeBySeq(blocks, live), nil
+}
+
+// openChunk opens and decodes one live chunk row.
+func openChunk(ss session, sigID int64, key string, seq, host int64, dev sql.NullInt64, n, flags int64, payload []byte) (devices.Chunk, error) {
+	enc, err := ss.sealer.Open(payload, "chunks", chunkRow(sigID, uint64(seq)), "payload")
+	if err != nil {
+		return devices.Chunk{}, fmt.Errorf("chunk %d: %w", seq, err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read chunks of %s: %w", signalID, err)
+	samples, err := wavecodec.Decode(enc, make([]int32, 0, min(n, int64(len(enc))*8)))
+	if err != nil {
+		return devices.Chunk{}, fmt.Errorf("chunk %d: %w", seq, err)
 	}
-	return out, nil
+	if int64(len(samples)) != n {
+		return devices.Chunk{}, fmt.Errorf("chunk %d holds %d samples, row says %d", seq, len(samples), n)
+	}
+	c := devices.Chunk{Signal: key, Seq: uint64(seq), HostTime: nsTime(host), Samples: samples, Flags: devices.ChunkFlags(flags)}
+	if dev.Valid {
+		c.DeviceTime = nsTime(dev.Int64)
+	}
+	return c, nil
 }

@@ -18,9 +18,10 @@ type Stats struct {
 type SignalStats struct {
 	Recording    int64
 	Signal       string
-	Chunks       int64
+	Chunks       int64 // live chunks
+	Blocks       int64 // compacted blocks
 	Samples      int64
-	PayloadBytes int64 // sealed, compressed sample bytes
+	PayloadBytes int64 // sealed, compressed sample bytes (chunks and blocks)
 }
 
 // Stats measures the store.
@@ -35,17 +36,21 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			st.Bytes += fi.Size()
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT s.recording_id, s.signal_key, COUNT(c.seq),
-		COALESCE(SUM(c.n_samples), 0), COALESCE(SUM(length(c.payload)), 0)
-		FROM signals s LEFT JOIN chunks c ON c.signal_id = s.id
-		GROUP BY s.id ORDER BY s.recording_id, s.id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT s.recording_id, s.signal_key,
+		(SELECT COUNT(*) FROM chunks c WHERE c.signal_id = s.id),
+		(SELECT COUNT(*) FROM blocks b WHERE b.signal_id = s.id),
+		(SELECT COALESCE(SUM(n_samples), 0) FROM chunks c WHERE c.signal_id = s.id) +
+		(SELECT COALESCE(SUM(n_samples), 0) FROM blocks b WHERE b.signal_id = s.id),
+		(SELECT COALESCE(SUM(length(payload)), 0) FROM chunks c WHERE c.signal_id = s.id) +
+		(SELECT COALESCE(SUM(length(payload)), 0) FROM blocks b WHERE b.signal_id = s.id)
+		FROM signals s ORDER BY s.recording_id, s.id`)
 	if err != nil {
 		return st, fmt.Errorf("store stats: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ss SignalStats
-		if err := rows.Scan(&ss.Recording, &ss.Signal, &ss.Chunks, &ss.Samples, &ss.PayloadBytes); err != nil {
+		if err := rows.Scan(&ss.Recording, &ss.Signal, &ss.Chunks, &ss.Blocks, &ss.Samples, &ss.PayloadBytes); err != nil {
 			return st, fmt.Errorf("store stats: %w", err)
 		}
 		st.Signals = append(st.Signals, ss)
