@@ -140,7 +140,9 @@ func TestTechnical(t *testing.T) {
 			func(w *ward) error { return w.e.Event(src, devices.Event{Code: devices.EventSensorOn, Time: w.now}) },
 			"sensor-off:" + src, devices.Medium, 2 * time.Second},
 		{"device unplugged",
-			func(w *ward) error { return w.e.Event(src, devices.Event{Code: devices.EventDisconnected, Time: w.now}) },
+			func(w *ward) error {
+				return w.e.Event(src, devices.Event{Code: devices.EventDisconnected, Time: w.now})
+			},
 			func(w *ward) error { return w.e.Event(src, devices.Event{Code: devices.EventConnected, Time: w.now}) },
 			"disconnected:" + src, devices.High, 3 * time.Second},
 		{"storage trouble",
