@@ -161,3 +161,46 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestParseStartYears(t *testing.T) {
+	tests := []struct {
+		date, clock, recording string
+		want                   time.Time
+	}{
+		{"16.11.20", "21.44.39", "", time.Date(2020, 11, 16, 21, 44, 39, 0, time.UTC)},
+		{"31.12.84", "23.59.59", "", time.Date(2084, 12, 31, 23, 59, 59, 0, time.UTC)},
+		{"01.01.85", "00.00.00", "", time.Date(1985, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"01.01.99", "00.00.00", "Startdate X X X X", time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"02.03.90", "04.05.06", "Startdate 02-MAR-2090 X X X", time.Date(2090, 3, 2, 4, 5, 6, 0, time.UTC)},
+		{"02.03.90", "04.05.06", "Startdate 03-MAR-2090 X X X", time.Date(1990, 3, 2, 4, 5, 6, 0, time.UTC)}, // another day: ignored
+	}
+	for _, tc := range tests {
+		got, err := parseStart(tc.date, tc.clock, tc.recording)
+		if err != nil || !got.Equal(tc.want) {
+			t.Errorf("parseStart(%q, %q, %q) = %v, %v; want %v", tc.date, tc.clock, tc.recording, got, err, tc.want)
+		}
+	}
+}
+
+// An EDF+D file's records carry their own onsets; samples map to them.
+func TestReadDiscontinuous(t *testing.T) {
+	b := setField(smallFile(t), 192, 44, "EDF+D")
+	i := bytes.Index(b, []byte("+2\x14\x14\x00"))
+	b[i+1] = '9'
+	rec, err := Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{0, time.Second, 9 * time.Second, 3 * time.Second}
+	if rec.Format != "EDF+D" || len(rec.RecordOnsets) != 4 {
+		t.Fatalf("format %q, onsets %v", rec.Format, rec.RecordOnsets)
+	}
+	for k := range want {
+		if rec.RecordOnsets[k] != want[k] {
+			t.Errorf("record %d onset %v, want %v", k, rec.RecordOnsets[k], want[k])
+		}
+	}
+	if got := rec.SampleTime(0, 2*256+128); got != 9500*time.Millisecond {
+		t.Errorf("sample 640 of II at %v, want 9.5s", got)
+	}
+}

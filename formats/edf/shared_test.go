@@ -182,3 +182,26 @@ func BenchmarkRead12Lead(b *testing.B) {
 		}
 	}
 }
+
+// wfdb-python's generator file writes the degree sign as the Latin-1
+// byte 0xB0 in two units; it reads as "°" and writes back as that byte.
+func TestLatin1Unit(t *testing.T) {
+	rec, err := ReadFile(sharedData(t, "edf/wfdb-python_test_generator_2.edf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := rec.Signals[8].Unit; u != "°" || rec.Signals[8].Label != "sine 15 Hz" {
+		t.Fatalf("unit %q", u)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, *rec); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes()[:256*13], []byte("\xb0       \xb0       uV")) {
+		t.Error("the units were not written as Latin-1 bytes")
+	}
+	back, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || back.Signals[8].Unit != "°" || len(back.Annotations) != 2 || !equalCounts(back.Signals[3].Samples, rec.Signals[3].Samples) {
+		t.Errorf("read back: %v", err)
+	}
+}
