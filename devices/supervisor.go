@@ -32,6 +32,7 @@ type Supervisor struct {
 
 	mu      sync.Mutex
 	path    string
+	link    Link // the driver's own unless SetLink changed it
 	switchc chan struct{} // closed by SetPath to end the current session
 	seq     map[string]uint64
 	gap     map[string]bool
@@ -65,6 +66,7 @@ func NewSupervisor(path string, d Driver, open Opener, emit Emit, opts ...Superv
 		silence: 3 * time.Second,
 		backoff: defaultBackoff,
 		path:    path,
+		link:    d.Link(),
 		switchc: make(chan struct{}),
 		seq:     map[string]uint64{},
 		gap:     map[string]bool{},
@@ -75,10 +77,11 @@ func NewSupervisor(path string, d Driver, open Opener, emit Emit, opts ...Superv
 	return s
 }
 
-// defaultBackoff waits 250 ms doubling to 2 s, with ±20 % jitter so that
-// several devices on one hub do not retry in step.
+// defaultBackoff waits 250 ms doubling to 1 s, with ±20 % jitter so that
+// several devices on one hub do not retry in step. The cap keeps a replugged
+// cable streaming again within 2 s.
 func defaultBackoff(attempt int) time.Duration {
-	d := 250 * time.Millisecond << min(attempt-1, 3)
+	d := 250 * time.Millisecond << min(attempt-1, 2)
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
@@ -103,10 +106,27 @@ func (s *Supervisor) SetPath(path string) {
 	s.switchc = make(chan struct{})
 }
 
-func (s *Supervisor) current() (string, chan struct{}) {
+// Link returns the serial settings in use.
+func (s *Supervisor) Link() Link {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.path, s.switchc
+	return s.link
+}
+
+// SetLink changes the serial settings (a device configured for another
+// baud rate); the port is reopened with them at once.
+func (s *Supervisor) SetLink(l Link) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.link = l
+	close(s.switchc)
+	s.switchc = make(chan struct{})
+}
+
+func (s *Supervisor) current() (string, Link, chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.path, s.link, s.switchc
 }
 
 // Serve runs until ctx is done. It never returns an error for a device
@@ -115,9 +135,9 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	attempt := 0
 	connected := false
 	for ctx.Err() == nil {
-		path, switched := s.current()
+		path, link, switched := s.current()
 		s.state(path, Connecting, nil)
-		port, err := s.open(path, s.driver.Link())
+		port, err := s.open(path, link)
 		if err != nil {
 			attempt++
 			s.state(path, Disconnected, err)
