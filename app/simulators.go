@@ -8,34 +8,45 @@ import (
 	"sync"
 
 	"telewave/devices"
-	"telewave/devices/contec"
-	"telewave/devices/openbci"
 	"telewave/devices/serialport"
 	"telewave/devices/sim"
 )
-
-// Registry returns the protocols this build speaks, with the USB chips
-// their cables carry.
-func Registry() *devices.Registry {
-	r := devices.NewRegistry()
-	r.Register(contec.Protocol, func() devices.Driver { return contec.NewDriver(nil) }, "10c4:ea60")
-	r.Register(openbci.Protocol, func() devices.Driver { return openbci.NewDriver(nil) }, "0403:6015")
-	return r
-}
 
 // SimRunner is a device simulator serving one port.
 type SimRunner interface {
 	Run(ctx context.Context, port io.ReadWriter) error
 }
 
+// Protocol is one protocol this build speaks: its driver, the USB chips its
+// cables carry, and its simulator. src gives the simulator's main waveform
+// (nil: its synthetic default); speed 1 is real time.
+type Protocol struct {
+	Name      string
+	VIDPIDs   []string
+	Driver    func() devices.Driver
+	Simulator func(src sim.Source, speed float64) SimRunner
+}
+
+// Protocols lists every protocol in the build.
+func Protocols() []Protocol { return protocols }
+
+// Registry returns the protocols this build speaks, with the USB chips
+// their cables carry.
+func Registry() *devices.Registry {
+	r := devices.NewRegistry()
+	for _, p := range protocols {
+		r.Register(p.Name, p.Driver, p.VIDPIDs...)
+	}
+	return r
+}
+
 // NewSimulator returns the simulator of a protocol. src gives its
 // waveform (nil: the simulator's synthetic default); speed 1 is real time.
 func NewSimulator(protocol string, src sim.Source, speed float64) (SimRunner, error) {
-	switch protocol {
-	case contec.Protocol:
-		return &contec.Simulator{Pleth: src, Speed: speed}, nil
-	case openbci.Protocol:
-		return &openbci.Simulator{Source: src, Speed: speed}, nil
+	for _, p := range protocols {
+		if p.Name == protocol {
+			return p.Simulator(src, speed), nil
+		}
 	}
 	return nil, fmt.Errorf("simulate: %w %q", devices.ErrUnknownProtocol, protocol)
 }

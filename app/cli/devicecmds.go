@@ -14,7 +14,7 @@ import (
 
 	"telewave/app"
 	"telewave/devices"
-	"telewave/devices/contec"
+	"telewave/devices/devicetest"
 	"telewave/devices/openbci"
 	"telewave/devices/serialport"
 	"telewave/devices/sim"
@@ -116,39 +116,13 @@ func runSimulate(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// startCommand is what a host sends to make a device stream.
-func startCommand(protocol string) ([]byte, error) {
-	switch protocol {
-	case contec.Protocol:
-		return contec.Command(contec.CmdLive, 0), nil
-	case openbci.Protocol:
-		return []byte("b"), nil
-	}
-	return nil, fmt.Errorf("%w %q", devices.ErrUnknownProtocol, protocol)
-}
-
-// filePort feeds the simulator the start command once, then nothing, and
-// takes what it writes into a file: a capture as the device would send it.
-type filePort struct {
-	ctx   context.Context
-	start []byte
-	w     io.Writer
-}
-
-func (p *filePort) Read(b []byte) (int, error) {
-	if len(p.start) > 0 {
-		n := copy(b, p.start)
-		p.start = p.start[n:]
-		return n, nil
-	}
-	<-p.ctx.Done()
-	return 0, p.ctx.Err()
-}
-
-func (p *filePort) Write(b []byte) (int, error) { return p.w.Write(b) }
-
+// simulateToFile runs the simulator against the protocol's own driver
+// over an in-memory link, so that two-way protocols (associations, polls,
+// keep-alives) stream as they would to the workstation, and keeps the
+// device's side of the conversation in a file: a capture that
+// `telewave decode` reads back.
 func simulateToFile(ctx context.Context, protocol string, runner app.SimRunner, path string) error {
-	start, err := startCommand(protocol)
+	drv, err := app.Registry().Driver(protocol)
 	if err != nil {
 		return err
 	}
@@ -156,14 +130,44 @@ func simulateToFile(ctx context.Context, protocol string, runner app.SimRunner, 
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
 	}
-	err = runner.Run(ctx, &filePort{ctx: ctx, start: start, w: f})
+	devEnd, hostEnd := devicetest.Pipe()
+	tee := &teePort{End: devEnd, w: f}
+	simErr := make(chan error, 1)
+	go func() { simErr <- runner.Run(ctx, tee) }()
+	drvErr := make(chan error, 1)
+	go func() { drvErr <- drv.Run(ctx, hostEnd, func(devices.Message) {}) }()
+	<-ctx.Done()
+	devEnd.Close()
+	hostEnd.Close()
+	err = errors.Join(ignoreEnd(<-simErr), ignoreEnd(<-drvErr))
 	if cerr := f.Close(); cerr != nil {
 		return fmt.Errorf("write %s: %w", path, cerr)
 	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		return err
+	return err
+}
+
+func ignoreEnd(err error) error {
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
+		return nil
 	}
-	return nil
+	return err
+}
+
+// teePort is the device's end of the link, copying what the device writes.
+type teePort struct {
+	*devicetest.End
+	w io.Writer
+}
+
+func (p *teePort) Write(b []byte) (int, error) {
+	n, err := p.End.Write(b)
+	if n > 0 {
+		if _, werr := p.w.Write(b[:n]); werr != nil {
+			return n, werr
+		}
+	}
+	return n, err
 }
 
 // readOnly is a port made of a file: the driver's commands go nowhere.
