@@ -133,11 +133,13 @@ func (d *Detector) allowed(p peak) bool {
 	return true
 }
 
-func (d *Detector) searchBackAfter() int64 {
-	if len(d.rr) == 0 {
-		return int64(1.5 * d.rate)
+func (d *Detector) searchBackAfter() int64 { return d.sbAfter }
+
+func (d *Detector) setSearchBackAfter() {
+	d.sbAfter = int64(1.5 * d.rate)
+	if len(d.rr) > 0 {
+		d.sbAfter = min(int64(d.p.sbRR*median(d.rr)), int64(d.p.sbMax*d.rate))
 	}
-	return min(int64(d.p.sbRR*median(d.rr)), int64(d.p.sbMax*d.rate))
 }
 
 // searchBack accepts the largest pending candidate above the lower
@@ -192,6 +194,7 @@ func (d *Detector) accept(p peak, sb bool, out []Beat) []Beat {
 			d.rr = d.rr[1:]
 		}
 	}
+	d.setSearchBackAfter()
 	d.last, d.haveLast = p, true
 	d.pending = d.pending[:0]
 	d.updateWeights(p.at)

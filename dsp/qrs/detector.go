@@ -44,6 +44,7 @@ type Detector struct {
 	haveLast bool
 	sbMark   int64     // when a search-back last found nothing
 	rr       []float64 // recent RR intervals in samples (newest last)
+	sbAfter  int64     // search back after this many samples without a beat
 	learned  bool
 	learnEnd int64
 }
@@ -98,6 +99,7 @@ func newDetector(rate float64, n int, p params) *Detector {
 	d.twave = int64(p.twave * rate)
 	d.locBack = int64(p.locBack * rate)
 	d.learnEnd = int64(p.learn * rate)
+	d.setSearchBackAfter()
 	for range n {
 		l := lead{
 			hp1: highPass(p.hpHz, rate), hp2: highPass(p.hpHz, rate),
@@ -116,6 +118,12 @@ func newDetector(rate float64, n int, p params) *Detector {
 // reported at most SearchBackLatency after their R peak.
 func (d *Detector) Latency() float64 {
 	return float64(int64(d.mwiLen)+d.delayN()+d.domLen+2) / d.rate
+}
+
+// SearchBackLatency bounds the delay, in seconds, of a beat found by
+// search-back: the search starts at most sbMax after the last beat.
+func (d *Detector) SearchBackLatency() float64 {
+	return d.p.sbMax + float64(d.domLen+2)/d.rate
 }
 
 // Leads is the number of leads the detector takes.
@@ -151,13 +159,13 @@ func (d *Detector) step(samples [][]float64, i int, out []Beat) []Beat {
 		if li < len(samples) {
 			x = samples[li][i]
 		}
-		l.q.push(x)
 		y := l.lp2.step(l.lp1.step(l.hp2.step(l.hp1.step(x))))
 		l.bp[k] = y
 		dy := y - l.bp[kd]
 		e := dy * dy
 		l.sum += e - l.e[kw]
 		l.e[k] = e
+		l.q.push(x, l.sum)
 		if !d.learned {
 			l.learnMax = max(l.learnMax, l.sum)
 		}
