@@ -20,9 +20,10 @@ const mdcECGLeadV5 uint32 = 131335
 
 // DeviceSpec is a device slot the workstation supervises.
 type DeviceSpec struct {
-	Slot   string // "oximeter", "ecg"
-	Driver devices.Driver
-	Path   string
+	Slot      string // "oximeter", "ecg"
+	Driver    devices.Driver
+	Path      string
+	USBSerial string // the cable's USB serial number, when discovery found it
 }
 
 // Demo is the pair of simulated devices behind `telewave --demo`: a Contec

@@ -62,6 +62,8 @@ type Workstation struct {
 	sups  map[string]*devices.Supervisor
 	specs []DeviceSpec
 	queue storage.OutboxStats
+
+	discovery *Discovery
 }
 
 // NewWorkstation wires the services; nothing runs until Start.
@@ -154,6 +156,7 @@ func (w *Workstation) Start(ctx context.Context) {
 		w.goServe(func() { s.Serve(ctx) })
 	}
 	w.mu.Unlock()
+	w.serveDiscovery(ctx)
 }
 
 func (w *Workstation) goServe(f func()) {
