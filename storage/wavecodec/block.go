@@ -1,0 +1,185 @@
+package wavecodec
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// BlockVersion is the format byte EncodeBlock writes: the compaction format
+// for sealed blocks of many seconds.
+//
+// Layout: the version byte, the sample count as a uvarint, then (unless the
+// count is zero) one range-coded stream ending exactly at the end of the
+// input. Each sample is predicted as the previous one plus a sign-sign LMS
+// estimate of the next first difference (order lmsOrder), and the residual
+// is coded with the adaptive context model of residualModel. The predictor
+// and the model start from the same fixed state in every block, so a block
+// decodes on its own.
+const BlockVersion = 2
+
+// samplesPerBit bounds how many samples one coded bit can hold: every
+// sample codes at least one decision, and no decision is cheaper than
+// 2^-10 bits (probMin). Decoders use it to reject a forged sample count
+// before allocating for it.
+const samplesPerBit = 1024
+
+// EncodeBlock appends the block encoding of samples to dst and returns it.
+// It suits long runs of one signal (tens of seconds and more); Encode suits
+// short live chunks.
+func EncodeBlock(dst []byte, samples []int32) []byte {
+	dst = append(dst, BlockVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(samples)))
+	if len(samples) == 0 {
+		return dst
+	}
+	var p lmsPredictor
+	m := new(residualModel)
+	m.reset()
+	e := newRangeEncoder(dst)
+	for _, s := range samples {
+		x := int64(s)
+		m.encode(&e, x-p.predict())
+		p.update(x)
+	}
+	return e.finish()
+}
+
+// DecodeBlock appends the samples of a block encoding to dst and returns
+// it. It reads every format version, like Decode.
+func DecodeBlock(src []byte, dst []int32) ([]int32, error) { return Decode(src, dst) }
+
+func decodeBlock(src []byte, dst []int32) ([]int32, error) {
+	count, body, err := blockHeader(src)
+	if err != nil {
+		return dst, fmt.Errorf("decode waveform block: %w", err)
+	}
+	if count == 0 {
+		return dst, nil
+	}
+	start := len(dst)
+	dst = append(dst, make([]int32, count)...)
+	out := dst[start:]
+	var p lmsPredictor
+	m := new(residualModel)
+	m.reset()
+	d := newRangeDecoder(body)
+	for i := range out {
+		x := p.predict() + m.decode(&d)
+		if x < math.MinInt32 || x > math.MaxInt32 {
+			return dst[:start+i], fmt.Errorf("decode waveform block: sample %d out of range: %w", i, ErrCorrupt)
+		}
+		if d.overrun {
+			return dst[:start+i], fmt.Errorf("decode waveform block: sample %d: truncated: %w", i, ErrCorrupt)
+		}
+		out[i] = int32(x)
+		p.update(x)
+	}
+	if !d.done() {
+		return dst, fmt.Errorf("decode waveform block: %d trailing bytes: %w", len(body)-d.pos, ErrCorrupt)
+	}
+	return dst, nil
+}
+
+// blockHeader splits a block encoding into its sample count and coded body,
+// rejecting a count the body is too short to hold.
+func blockHeader(src []byte) (int, []byte, error) {
+	count, n := binary.Uvarint(src[1:])
+	if n <= 0 {
+		return 0, nil, fmt.Errorf("bad sample count: %w", ErrCorrupt)
+	}
+	body := src[1+n:]
+	if count == 0 {
+		if len(body) != 0 {
+			return 0, nil, fmt.Errorf("%d bytes after an empty block: %w", len(body), ErrCorrupt)
+		}
+		return 0, nil, nil
+	}
+	if count > uint64(len(body))*8*samplesPerBit {
+		return 0, nil, fmt.Errorf("%d samples in %d bytes: %w", count, len(body), ErrCorrupt)
+	}
+	return int(count), body, nil
+}
+
+func (m *residualModel) encode(e *rangeEncoder, r int64) {
+	level, trend := m.contexts()
+	u := uint64(r)
+	if r < 0 {
+		u = uint64(-r)
+	}
+	n := bits.Len64(u)
+	cm := &m.class[level][trend]
+	for k := range maxClass {
+		var bit uint32
+		if n > k {
+			bit = 1
+		}
+		e.encode(bit, uint32(cm[k].p))
+		cm[k].update(bit)
+		if bit == 0 {
+			break
+		}
+	}
+	if n >= 2 {
+		mb := uint(n - 1)
+		mm := &m.mant[n][level]
+		top := uint32(u >> (mb - 1) & 1)
+		e.encode(top, uint32(mm[0].p))
+		mm[0].update(top)
+		if mb >= 2 {
+			next := uint32(u >> (mb - 2) & 1)
+			e.encode(next, uint32(mm[1+top].p))
+			mm[1+top].update(next)
+			e.encodeRaw(u, mb-2)
+		}
+	}
+	sc := signClass(r)
+	if n > 0 {
+		neg := uint32(sc >> 1)
+		e.encode(neg, uint32(m.sign[m.last].p))
+		m.sign[m.last].update(neg)
+	}
+	m.observe(u, sc)
+}
+
+func (m *residualModel) decode(d *rangeDecoder) int64 {
+	level, trend := m.contexts()
+	cm := &m.class[level][trend]
+	n := 0
+	for n < maxClass {
+		bit := d.decode(uint32(cm[n].p))
+		cm[n].update(bit)
+		if bit == 0 {
+			break
+		}
+		n++
+	}
+	var u uint64
+	if n >= 1 {
+		u = 1
+	}
+	if n >= 2 {
+		mb := uint(n - 1)
+		mm := &m.mant[n][level]
+		top := d.decode(uint32(mm[0].p))
+		mm[0].update(top)
+		u = u<<1 | uint64(top)
+		if mb >= 2 {
+			next := d.decode(uint32(mm[1+top].p))
+			mm[1+top].update(next)
+			u = u<<1 | uint64(next)
+			u = u<<(mb-2) | d.decodeRaw(mb-2)
+		}
+	}
+	r := int64(u)
+	if n > 0 {
+		neg := d.decode(uint32(m.sign[m.last].p))
+		m.sign[m.last].update(neg)
+		if neg != 0 {
+			r = -r
+		}
+	}
+	m.observe(u, signClass(r))
+	return r
+}
