@@ -98,7 +98,10 @@ func TestRecord100RoundTrips(t *testing.T) {
 }
 
 func TestReadAnnotationsWords(t *testing.T) {
-	w := func(code, v int) []byte { x := uint16(code)<<10 | uint16(v&0x3ff); return []byte{byte(x), byte(x >> 8)} }
+	w := func(code, v int) []byte {
+		x := uint16(code)<<10 | uint16(v&0x3ff)
+		return []byte{byte(x), byte(x >> 8)}
+	}
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 	tests := []struct {
 		name    string
