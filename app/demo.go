@@ -6,7 +6,9 @@ import (
 	"io/fs"
 
 	"telewave/devices"
+	"telewave/devices/ads1298"
 	"telewave/devices/contec"
+	"telewave/devices/intellivue"
 	"telewave/devices/openbci"
 	"telewave/devices/sim"
 	"telewave/formats/wfdb"
@@ -26,31 +28,51 @@ type DeviceSpec struct {
 	USBSerial string // the cable's USB serial number, when discovery found it
 }
 
-// Demo is the pair of simulated devices behind `telewave --demo`: a Contec
-// CMS50 speaking the V7.0 protocol and an OpenBCI Cyton playing back
-// MIT-BIH record 100, each on its own pty.
+// Demo is the set of simulated devices behind `telewave --demo`, each on
+// its own pty: a Contec CMS50 speaking the V7.0 protocol, an OpenBCI Cyton
+// playing back MIT-BIH record 100, a Philips IntelliVue bedside monitor
+// (ECG, pleth, arterial pressure, numerics incl. NIBP) and an ADS1298
+// 12-lead board playing a LUDB 12-lead record when the records hold one
+// (DemoLUDB), else a synthetic 12-lead.
 type Demo struct {
 	Oximeter *Simulated
 	ECG      *Simulated
+	Monitor  *Simulated
+	Board    *Simulated
 }
 
-// StartDemo starts both simulators on ptys; records is an fs holding
-// DemoRecord (embedded in the binary).
+// DemoLUDB is the 12-lead record the demo board plays, when present.
+const DemoLUDB = "ludb/1"
+
+// StartDemo starts the simulators on ptys; records is an fs holding
+// DemoRecord (embedded in the binary) and maybe DemoLUDB.
 func StartDemo(ctx context.Context, records fs.FS) (*Demo, []DeviceSpec, error) {
 	ecgSrc, err := RecordSource(records, DemoRecord)
 	if err != nil {
 		return nil, nil, err
 	}
-	ox, err := Simulate(ctx, contec.Protocol, &contec.Simulator{Speed: 1, PR: contec.Fixed(75), Pleth: sim.NewSyntheticPleth(75, 1)}, "")
+	leads, err := ads1298.LUDBSource(records, DemoLUDB)
 	if err != nil {
-		return nil, nil, err
+		leads = ads1298.SyntheticLeads(68, 1)
 	}
-	ecg, err := Simulate(ctx, openbci.Protocol, &openbci.Simulator{Speed: 1, Source: ecgSrc}, "")
-	if err != nil {
-		ox.Stop()
-		return nil, nil, err
+	d := &Demo{}
+	for _, s := range []struct {
+		to       **Simulated
+		protocol string
+		runner   SimRunner
+	}{
+		{&d.Oximeter, contec.Protocol, &contec.Simulator{Speed: 1, PR: contec.Fixed(75), Pleth: sim.NewSyntheticPleth(75, 1)}},
+		{&d.ECG, openbci.Protocol, &openbci.Simulator{Speed: 1, Source: ecgSrc}},
+		{&d.Monitor, intellivue.Protocol, &intellivue.Simulator{Speed: 1}},
+		{&d.Board, ads1298.Protocol, &ads1298.Simulator{Speed: 1, Source: leads}},
+	} {
+		sm, err := Simulate(ctx, s.protocol, s.runner, "")
+		if err != nil {
+			d.Stop()
+			return nil, nil, err
+		}
+		*s.to = sm
 	}
-	d := &Demo{Oximeter: ox, ECG: ecg}
 	return d, d.Devices(), nil
 }
 
@@ -61,6 +83,8 @@ func (d *Demo) Devices() []DeviceSpec {
 	return []DeviceSpec{
 		{Slot: "ecg", Driver: ecgDrv, Path: d.ECG.Path},
 		{Slot: "oximeter", Driver: contec.NewDriver(nil), Path: d.Oximeter.Path},
+		{Slot: "monitor", Driver: intellivue.NewDriver(nil), Path: d.Monitor.Path},
+		{Slot: "12-lead", Driver: ads1298.NewDriver(nil), Path: d.Board.Path},
 	}
 }
 
@@ -72,10 +96,13 @@ func DemoMontage() []openbci.Lead {
 	}
 }
 
-// Stop stops both simulators.
+// Stop stops the simulators.
 func (d *Demo) Stop() {
-	d.Oximeter.Stop()
-	d.ECG.Stop()
+	for _, s := range []*Simulated{d.Oximeter, d.ECG, d.Monitor, d.Board} {
+		if s != nil {
+			s.Stop()
+		}
+	}
 }
 
 // RecordSource plays a WFDB record from fsys in a loop, in physical units.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,9 @@ type DeviceStatus struct {
 	Since    time.Time
 	Gaps     int    // reconnects and packet gaps seen
 	Chunks   uint64 // waveform chunks received
+	// Drift compares the device's clock with the host's, from the chunks
+	// that carry a device time (zero for devices without a clock).
+	Drift devices.DriftEstimate
 }
 
 // Monitor keeps the latest state of every device, numeric and event for
@@ -26,13 +30,20 @@ type DeviceStatus struct {
 type Monitor struct {
 	mu       sync.Mutex
 	devices  map[string]*DeviceStatus
-	numerics map[string]devices.Numeric // by slot + code
+	numerics map[string]devices.Numeric // by slot + label
+	drift    map[string]*devices.Drift
 	events   []devices.Event
+}
+
+// SlotNumeric is a numeric with the slot it came from.
+type SlotNumeric struct {
+	Slot string
+	devices.Numeric
 }
 
 // NewMonitor returns an empty monitor.
 func NewMonitor() *Monitor {
-	return &Monitor{devices: map[string]*DeviceStatus{}, numerics: map[string]devices.Numeric{}}
+	return &Monitor{devices: map[string]*DeviceStatus{}, numerics: map[string]devices.Numeric{}, drift: map[string]*devices.Drift{}}
 }
 
 // Declare makes a slot known before its first message.
@@ -72,6 +83,15 @@ func (m *Monitor) Observe(e Envelope) {
 		if v.Flags&devices.GapBefore != 0 {
 			d.Gaps++
 		}
+		if !v.DeviceTime.IsZero() {
+			dr := m.drift[e.Device]
+			if dr == nil {
+				dr = &devices.Drift{}
+				m.drift[e.Device] = dr
+			}
+			dr.Add(v.DeviceTime, v.HostTime)
+			d.Drift = dr.Estimate()
+		}
 	case *devices.Event:
 		m.events = append(m.events, *v)
 		if len(m.events) > 100 {
@@ -104,6 +124,25 @@ func (m *Monitor) Numeric(code uint32) (devices.Numeric, bool) {
 		}
 	}
 	return best, found
+}
+
+// Numerics returns the latest value of every numeric of every device, known
+// codes and unknown ones alike, by slot and label.
+func (m *Monitor) Numerics() []SlotNumeric {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]SlotNumeric, 0, len(m.numerics))
+	for k, n := range m.numerics {
+		slot, _, _ := strings.Cut(k, "/")
+		out = append(out, SlotNumeric{Slot: slot, Numeric: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Slot != out[j].Slot {
+			return out[i].Slot < out[j].Slot
+		}
+		return out[i].Label < out[j].Label
+	})
+	return out
 }
 
 // Events returns the most recent events, newest last.

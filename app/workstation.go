@@ -239,3 +239,27 @@ func (w *Workstation) alarm(e devices.Event) {
 func (w *Workstation) report(err error) {
 	w.alarm(devices.Event{Kind: devices.Technical, Code: "charting-error", Priority: devices.Medium, Time: w.cfg.Now(), Text: err.Error()})
 }
+
+// SetLink changes a device slot's serial settings; its port reopens with
+// them at once.
+func (w *Workstation) SetLink(slot string, l devices.Link) error {
+	w.mu.Lock()
+	s, ok := w.sups[slot]
+	w.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("no device slot %q", slot)
+	}
+	s.SetLink(l)
+	return nil
+}
+
+// Link returns a device slot's serial settings.
+func (w *Workstation) Link(slot string) (devices.Link, error) {
+	w.mu.Lock()
+	s, ok := w.sups[slot]
+	w.mu.Unlock()
+	if !ok {
+		return devices.Link{}, fmt.Errorf("no device slot %q", slot)
+	}
+	return s.Link(), nil
+}

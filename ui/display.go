@@ -7,7 +7,9 @@ import (
 
 	"telewave/app"
 	"telewave/devices"
+	"telewave/devices/ads1298"
 	"telewave/devices/contec"
+	"telewave/devices/intellivue"
 	"telewave/devices/openbci"
 	"telewave/ui/render"
 	"telewave/ui/waveview"
@@ -17,6 +19,7 @@ import (
 var (
 	ecgGreen   = color.RGBA{0, 230, 118, 255}
 	plethCyan  = color.RGBA{0, 200, 255, 255}
+	abpRed     = color.RGBA{255, 70, 70, 255}
 	background = color.RGBA{0, 0, 0, 255}
 	gridMinor  = color.RGBA{20, 28, 24, 255}
 	gridMajor  = color.RGBA{34, 52, 40, 255}
@@ -47,6 +50,23 @@ func lanesFor(specs []app.DeviceSpec) []lane {
 			s := contec.PlethSignal
 			out = append(out, lane{slot: d.Slot, signal: s.ID, perUnit: 1,
 				trace: waveview.Trace{Label: "Pleth", Color: plethCyan, Rate: s.SampleRate, Min: -0.05, Max: 1.05}})
+		case *intellivue.Driver:
+			out = append(out,
+				lane{slot: d.Slot, signal: "ecg-ii", perUnit: 1,
+					trace: waveview.Trace{Label: "ECG II (monitor)", Color: ecgGreen, Rate: 500, Min: -1.5, Max: 2.5}},
+				lane{slot: d.Slot, signal: "pleth", perUnit: 1,
+					trace: waveview.Trace{Label: "Pleth (monitor)", Color: plethCyan, Rate: 125, Min: -0.05, Max: 1.05}},
+				lane{slot: d.Slot, signal: "abp", perUnit: 1,
+					trace: waveview.Trace{Label: "ABP mmHg", Color: abpRed, Rate: 125, Min: 40, Max: 160}})
+		case *ads1298.Driver:
+			// The monitor screen shows two of the twelve leads; the 12-lead
+			// layouts belong to the review and report views.
+			for _, s := range ads1298.Signals() {
+				if s.ID == "II" || s.ID == "V2" {
+					out = append(out, lane{slot: d.Slot, signal: s.ID, perUnit: 1e-3,
+						trace: waveview.Trace{Label: s.ID + " (12-lead)", Color: ecgGreen, Rate: s.SampleRate, Min: -1.5, Max: 2.5}})
+				}
+			}
 		}
 	}
 	return out

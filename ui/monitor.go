@@ -37,6 +37,8 @@ type monitorScreen struct {
 	pr       *canvas.Text
 	devRows  *fyne.Container
 	rows     map[string]*deviceRow
+	values   *widget.Label // every numeric, unmapped ones included
+	ports    *widget.Label // what discovery sees
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -46,6 +48,7 @@ type monitorScreen struct {
 type deviceRow struct {
 	state *widget.Label
 	port  *widget.Entry
+	link  *linkForm
 	box   fyne.CanvasObject
 }
 
@@ -69,7 +72,12 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 		numericTile("PR /min", m.pr),
 	)
 	chart := widget.NewButton("Chart vitals now", m.chartNow)
-	bottom := container.NewVBox(m.devRows, m.addDeviceForm(), container.NewHBox(chart, m.event))
+	m.values = widget.NewLabel("no values yet")
+	m.ports = widget.NewLabel("")
+	details := widget.NewAccordion(
+		widget.NewAccordionItem("All values", container.NewVScroll(m.values)),
+		widget.NewAccordionItem("Serial ports", m.ports))
+	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
 	top := container.NewBorder(nil, nil, m.header, m.syncLine)
 	m.root = container.NewBorder(top, bottom, nil, numerics, m.waves)
 	return m
@@ -99,7 +107,21 @@ func (m *monitorScreen) addRow(slot, path string) {
 			m.event.SetText(err.Error())
 		}
 	})
-	r.box = container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewLabel("port"), container.NewGridWrap(fyne.NewSize(260, 36), r.port), reopen), r.state)
+	l, _ := m.ws.Link(slot)
+	r.link = newLinkForm(l)
+	apply := widget.NewButton("Apply serial settings", func() {
+		l, err := r.link.link()
+		if err == nil {
+			err = m.ws.SetLink(slot, l)
+		}
+		if err != nil {
+			m.event.SetText(err.Error())
+			return
+		}
+		m.event.SetText(fmt.Sprintf("%s: reopening with %s", slot, l))
+	})
+	portLine := container.NewHBox(widget.NewLabel("port"), container.NewGridWrap(fyne.NewSize(260, 36), r.port), reopen)
+	r.box = container.NewVBox(container.NewBorder(nil, nil, nil, portLine, r.state), container.NewHBox(r.link.box, apply))
 	m.rows[slot] = r
 	m.devRows.Add(r.box)
 }
@@ -181,6 +203,9 @@ func (m *monitorScreen) refreshLoop(ctx context.Context) {
 
 type snapshot struct {
 	devices []app.DeviceStatus
+	slots   []app.DeviceSpec
+	values  string
+	ports   string
 	spo2    string
 	pr      string
 	sync    string
@@ -188,7 +213,8 @@ type snapshot struct {
 }
 
 func (m *monitorScreen) snapshot() snapshot {
-	s := snapshot{devices: m.ws.Monitor.Devices(), sync: syncText(m.ws.Sync())}
+	s := snapshot{devices: m.ws.Monitor.Devices(), slots: m.ws.Devices(), sync: syncText(m.ws.Sync()),
+		values: allValuesText(m.ws.Monitor.Numerics()), ports: portsText(m.ws.Ports())}
 	s.spo2 = numericText(m.ws.Monitor, devices.MDCPulsOximSatO2)
 	s.pr = numericText(m.ws.Monitor, devices.MDCPulsOximPulsRt)
 	if ev := m.ws.Monitor.Events(); len(ev) > 0 {
@@ -234,6 +260,16 @@ func syncText(st app.SyncStatus) string {
 }
 
 func (m *monitorScreen) apply(s snapshot) {
+	added := false
+	for _, d := range s.slots { // slots discovery attached while the screen was up
+		if m.rows[d.Slot] == nil {
+			m.addRow(d.Slot, d.Path)
+			added = true
+		}
+	}
+	if added {
+		m.rebuildDisplay()
+	}
 	for _, d := range s.devices {
 		r := m.rows[d.Slot]
 		if r == nil {
@@ -246,6 +282,9 @@ func (m *monitorScreen) apply(s snapshot) {
 		if d.Gaps > 0 {
 			text += fmt.Sprintf(" · %d gaps", d.Gaps)
 		}
+		if dt := driftText(d); dt != "" {
+			text += " · " + dt
+		}
 		if d.State != devices.Streaming && d.Err != "" {
 			text += " · " + d.Err
 		}
@@ -255,6 +294,12 @@ func (m *monitorScreen) apply(s snapshot) {
 	setText(m.pr, s.pr)
 	m.syncLine.SetText(s.sync)
 	m.event.SetText(s.event)
+	if m.values.Text != s.values {
+		m.values.SetText(s.values)
+	}
+	if m.ports.Text != s.ports {
+		m.ports.SetText(s.ports)
+	}
 }
 
 func setText(t *canvas.Text, s string) {

@@ -13,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"telewave/app"
+	"telewave/devices/ads1298"
 	"telewave/devices/contec"
+	"telewave/devices/intellivue"
 	"telewave/devices/openbci"
 	"telewave/storage"
 	"telewave/sync/outbox"
@@ -22,7 +24,8 @@ import (
 func demoSpecs() []app.DeviceSpec {
 	ecg := openbci.NewDriver(nil)
 	ecg.Montage = app.DemoMontage()
-	return []app.DeviceSpec{{Slot: "ecg", Driver: ecg}, {Slot: "oximeter", Driver: contec.NewDriver(nil)}}
+	return []app.DeviceSpec{{Slot: "ecg", Driver: ecg}, {Slot: "oximeter", Driver: contec.NewDriver(nil)},
+		{Slot: "monitor", Driver: intellivue.NewDriver(nil)}, {Slot: "12-lead", Driver: ads1298.NewDriver(nil)}}
 }
 
 func TestLanesForTheDemoDevices(t *testing.T) {
@@ -31,7 +34,9 @@ func TestLanesForTheDemoDevices(t *testing.T) {
 		label  string
 		signal string
 		color  color.RGBA
-	}{{"ECG II", "ch1", ecgGreen}, {"ECG V5", "ch2", ecgGreen}, {"Pleth", "pleth", plethCyan}}
+	}{{"ECG II", "ch1", ecgGreen}, {"ECG V5", "ch2", ecgGreen}, {"Pleth", "pleth", plethCyan},
+		{"ECG II (monitor)", "ecg-ii", ecgGreen}, {"Pleth (monitor)", "pleth", plethCyan}, {"ABP mmHg", "abp", abpRed},
+		{"II (12-lead)", "II", ecgGreen}, {"V2 (12-lead)", "V2", ecgGreen}}
 	if len(lanes) != len(want) {
 		t.Fatalf("%d lanes, want %d", len(lanes), len(want))
 	}
@@ -120,6 +125,27 @@ func TestMonitorScreenShowsTheDemo(t *testing.T) {
 	}
 	if !strings.Contains(m.syncLine.Text, "EHR") {
 		t.Errorf("sync line %q", m.syncLine.Text)
+	}
+	// Values without an MDC mapping still show, with the device's code;
+	// the monitor's clock drift shows on its row.
+	deadline = time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (!strings.Contains(m.values.Text, "unmapped") || !strings.Contains(m.rows["monitor"].state.Text, "ppm")) {
+		time.Sleep(250 * time.Millisecond)
+	}
+	if !strings.Contains(m.values.Text, "unmapped, device code") {
+		t.Errorf("all values lack the unmapped ones:\n%s", m.values.Text)
+	}
+	if !strings.Contains(m.rows["monitor"].state.Text, "ppm") {
+		t.Errorf("monitor row shows no clock drift: %q", m.rows["monitor"].state.Text)
+	}
+	// New serial settings reach the supervisor.
+	m.rows["monitor"].link.baud.SetSelected("9600")
+	l, _ := m.rows["monitor"].link.link()
+	if err := ws.SetLink("monitor", l); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ws.Link("monitor"); got.Baud != 9600 {
+		t.Errorf("link after apply = %v", got)
 	}
 }
 
