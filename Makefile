@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.cache/node/node_modules/.bin:$(PATH)
 CGO_BUILD := CGO_ENABLED=1 $(GO) build
 UNIT_TEST := CGO_ENABLED=0 $(GO) test -tags ci
 
-.PHONY: run build test test-unit test-race test-smoke vet deps-build deps-test bench clean
+.PHONY: run build test test-unit test-race test-smoke vet deps-build deps-test bench eval fuzz clean
 
 run: build
 	./$(BIN) --demo
@@ -46,7 +46,18 @@ test-smoke: build
 
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
-	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/...
+	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/...
+
+# Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
+# table of the QRS detector on MIT-BIH.
+SHARED ?= ../shared/data
+eval:
+	$(GO) run -tags ci . eval-qrs $(SHARED)/mitdb
+
+# Every fuzz target for a bounded time each (FUZZTIME, default 15s).
+FUZZTIME ?= 15s
+fuzz:
+	@scripts/fuzz-all.sh $(FUZZTIME)
 
 clean:
 	rm -rf bin build

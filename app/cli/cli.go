@@ -46,6 +46,8 @@ func init() {
 		"patients": {"patients add --mrn M --name N [--birth YYYY-MM-DD] [--sex S] | patients list  (--store DIR)", runPatients},
 		"chart":    {"chart --store DIR --patient MRN [--hr N] [--spo2 N] [--rr N] [--temp C]", runChart},
 		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI]", runSync},
+		"qrs":      {usageQRS, runQRS},
+		"eval-qrs": {usageEvalQRS, runEvalQRS},
 	}
 }
 
