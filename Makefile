@@ -51,8 +51,9 @@ bench:
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
 # table of the QRS detector on MIT-BIH.
 SHARED ?= ../shared/data
-eval:
-	$(GO) run -tags ci . eval-qrs $(SHARED)/mitdb
+eval: build
+	@test -d $(SHARED)/mitdb || { echo "make eval: $(SHARED)/mitdb not found: nothing to evaluate (SKIPPED)"; exit 1; }
+	./$(BIN) eval-qrs $(SHARED)/mitdb
 
 # Every fuzz target for a bounded time each (FUZZTIME, default 15s).
 FUZZTIME ?= 15s
