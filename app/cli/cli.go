@@ -47,6 +47,8 @@ func init() {
 		"chart":    {"chart --store DIR --patient MRN [--hr N] [--spo2 N] [--rr N] [--temp C]", runChart},
 		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI]", runSync},
 		"qrs":      {usageQRS, runQRS},
+		"import":   {usageImport, runImport},
+		"export":   {usageExport, runExport},
 		"eval-qrs": {usageEvalQRS, runEvalQRS},
 	}
 }

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"telewave/app"
+	"telewave/devices"
+	"telewave/formats/csv"
+	"telewave/storage"
+)
+
+const (
+	usageImport = "import FILE --patient MRN [--start RFC3339] [--store DIR]   (WFDB record, EDF/EDF+, CSV)"
+	usageExport = "export --recording ID --format wfdb|edf|csv --out PATH [--store DIR]"
+)
+
+func runImport(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	dirFlag := fs.String("store", "", "store directory")
+	mrn := fs.String("patient", "", "patient MRN")
+	startFlag := fs.String("start", "", "start time (RFC 3339) when the file has none")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *mrn == "" {
+		return usagef("import FILE --patient MRN")
+	}
+	start := time.Now().UTC().Truncate(time.Second)
+	if *startFlag != "" {
+		if start, err = time.Parse(time.RFC3339, *startFlag); err != nil {
+			return usagef("--start %q: %v", *startFlag, err)
+		}
+	}
+	path := pos[0]
+	var (
+		tracks []app.Track
+		notes  []storage.Annotation
+		kind   string
+	)
+	switch ext := strings.ToLower(filepath.Ext(path)); {
+	case ext == ".edf":
+		kind = "edf"
+		var t0 time.Time
+		tracks, notes, t0, err = app.ReadEDF(path)
+		if *startFlag == "" && !t0.IsZero() {
+			start = t0
+		}
+	case ext == ".csv":
+		kind = "csv"
+		tracks, start, err = readCSV(path, start, *startFlag != "")
+	case ext == ".hea" || ext == "" || ext == ".dat":
+		kind = "wfdb"
+		rec := strings.TrimSuffix(strings.TrimSuffix(path, ".hea"), ".dat")
+		tracks, notes, err = app.ReadWFDB(rec)
+		for i := range notes { // WFDB annotation times are offsets from the start
+			notes[i].Time = start.Add(notes[i].Time.Sub(time.Unix(0, 0)))
+		}
+	default:
+		return usagef("import: unknown file type %q (want a WFDB record, .edf or .csv)", ext)
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err) // nothing was stored: a half-read file imports nothing
+	}
+	s, _, err := openStore(ctx, env, storeDir(env, *dirFlag))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p, err := s.PatientByMRN(ctx, *mrn)
+	if err != nil {
+		return err
+	}
+	rec, err := app.ImportTracks(ctx, s, p.ID, devices.DeviceInfo{Protocol: "import:" + kind, Model: filepath.Base(path)}, start, tracks, notes)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Compact(ctx, time.Now().Add(time.Hour), 0); err != nil {
+		return err
+	}
+	var samples int
+	for _, t := range tracks {
+		samples += len(t.Samples)
+	}
+	fmt.Fprintf(env.Stdout, "recording=%d signals=%d samples=%d annotations=%d\n", rec.ID, len(tracks), samples, len(notes))
+	return nil
+}
+
+func readCSV(path string, start time.Time, keepStart bool) ([]app.Track, time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, start, err
+	}
+	defer f.Close()
+	t0, cols, err := csv.Read(f)
+	if err != nil {
+		return nil, start, err
+	}
+	if !keepStart && !t0.IsZero() {
+		start = t0
+	}
+	tracks := make([]app.Track, len(cols))
+	for i, c := range cols {
+		tracks[i] = app.Track{Signal: devices.Signal{ID: fmt.Sprintf("sig-%d", i), Label: c.Label, Unit: c.Unit, SampleRate: c.Rate,
+			Scale: c.Scale, Baseline: c.Baseline, Min: -1 << 31, Max: 1<<31 - 1}, Samples: c.Samples}
+	}
+	return tracks, start, nil
+}
+
+func runExport(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	dirFlag := fs.String("store", "", "store directory")
+	recID := fs.Int64("recording", 0, "recording id")
+	format := fs.String("format", "edf", "wfdb, edf or csv")
+	out := fs.String("out", "", "output file (edf, csv) or record path without extension (wfdb)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *recID == 0 || *out == "" {
+		return usagef("export --recording ID --format wfdb|edf|csv --out PATH")
+	}
+	s, _, err := openStore(ctx, env, storeDir(env, *dirFlag))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rec, tracks, err := app.ReadTracks(ctx, s, *recID)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "wfdb":
+		err = app.ExportWFDB(filepath.Dir(*out), filepath.Base(*out), tracks)
+	case "edf", "csv":
+		var f *os.File
+		if f, err = os.Create(*out); err != nil {
+			return err
+		}
+		if *format == "edf" {
+			notes, aerr := s.Annotations(ctx, *recID)
+			if aerr != nil {
+				f.Close()
+				return aerr
+			}
+			err = app.ExportEDF(f, rec.Started, tracks, notes)
+		} else {
+			err = app.ExportCSV(f, rec.Started, tracks)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	default:
+		return usagef("--format %q: want wfdb, edf or csv", *format)
+	}
+	if err != nil {
+		return fmt.Errorf("export recording %d: %w", *recID, err)
+	}
+	if err := s.Audit(ctx, "export", fmt.Sprintf("recording %d of patient %d as %s", *recID, rec.PatientID, *format)); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "exported recording %d as %s to %s\n", *recID, *format, *out)
+	return nil
+}
