@@ -36,14 +36,16 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 	notThis := func(why string) error {
 		return fmt.Errorf("ads1298 probe: %s: %w", why, devices.ErrNotThisDevice)
 	}
-	dec := NewDecoder(port)
+	// A port spewing bytes that never form a frame keeps Next reading:
+	// the deadline is checked on every read.
+	dec := NewDecoder(&deadlineReader{r: port, deadline: deadline})
 	var last uint32
 	frames := 0
 	for {
-		if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("ads1298 probe: %w", err)
 		}
-		if !time.Now().Before(deadline) {
+		if ctx.Err() != nil || !time.Now().Before(deadline) {
 			return notThis(fmt.Sprintf("no two consecutive frames within %v (%d frames, %d bytes skipped)",
 				ProbeTimeout, frames, dec.Skipped()))
 		}
@@ -64,4 +66,17 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 		frames++
 		last = p.Counter
 	}
+}
+
+// deadlineReader fails reads once its deadline passed.
+type deadlineReader struct {
+	r        io.Reader
+	deadline time.Time
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	if !time.Now().Before(d.deadline) {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return d.r.Read(p)
 }
