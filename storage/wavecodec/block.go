@@ -109,18 +109,7 @@ func (m *residualModel) encode(e *rangeEncoder, r int64) {
 		u = uint64(-r)
 	}
 	n := bits.Len64(u)
-	cm := &m.class[level][trend]
-	for k := range maxClass {
-		var bit uint32
-		if n > k {
-			bit = 1
-		}
-		e.encode(bit, uint32(cm[k].p))
-		cm[k].update(bit)
-		if bit == 0 {
-			break
-		}
-	}
+	m.class[level][trend].encode(e, n, guess(level))
 	if n >= 2 {
 		mb := uint(n - 1)
 		mm := &m.mant[n][level]
@@ -145,16 +134,7 @@ func (m *residualModel) encode(e *rangeEncoder, r int64) {
 
 func (m *residualModel) decode(d *rangeDecoder) int64 {
 	level, trend := m.contexts()
-	cm := &m.class[level][trend]
-	n := 0
-	for n < maxClass {
-		bit := d.decode(uint32(cm[n].p))
-		cm[n].update(bit)
-		if bit == 0 {
-			break
-		}
-		n++
-	}
+	n := m.class[level][trend].decode(d, guess(level))
 	var u uint64
 	if n >= 1 {
 		u = 1
@@ -182,4 +162,66 @@ func (m *residualModel) decode(d *rangeDecoder) int64 {
 	}
 	m.observe(u, signClass(r))
 	return r
+}
+
+func (c *classModel) encode(e *rangeEncoder, n, g int) {
+	if g > 0 {
+		var ge uint32
+		if n >= g {
+			ge = 1
+		}
+		e.encode(ge, uint32(c.start.p))
+		c.start.update(ge)
+		if ge == 0 {
+			for k := g - 1; k >= 1; k-- {
+				var bit uint32
+				if n < k {
+					bit = 1
+				}
+				e.encode(bit, uint32(c.down[k].p))
+				c.down[k].update(bit)
+				if bit == 0 {
+					break
+				}
+			}
+			return
+		}
+	}
+	for k := g; k < maxClass; k++ {
+		var bit uint32
+		if n > k {
+			bit = 1
+		}
+		e.encode(bit, uint32(c.up[k].p))
+		c.up[k].update(bit)
+		if bit == 0 {
+			break
+		}
+	}
+}
+
+func (c *classModel) decode(d *rangeDecoder, g int) int {
+	n := g
+	if g > 0 {
+		ge := d.decode(uint32(c.start.p))
+		c.start.update(ge)
+		if ge == 0 {
+			for n = g - 1; n >= 1; n-- {
+				bit := d.decode(uint32(c.down[n].p))
+				c.down[n].update(bit)
+				if bit == 0 {
+					break
+				}
+			}
+			return n
+		}
+	}
+	for ; n < maxClass; n++ {
+		bit := d.decode(uint32(c.up[n].p))
+		c.up[n].update(bit)
+		if bit == 0 {
+			break
+		}
+	}
+	return n
 }

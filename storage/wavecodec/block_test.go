@@ -70,7 +70,7 @@ func blockCases(t *testing.T) []struct {
 		{"zeros", make([]int32, 21600), 0.05},
 		{"constant", slices.Repeat([]int32{1024}, 21600), 0.05},
 		{"ramp", ramp, 0.3},
-		{"ramp at the ceiling", wrapRamp, 1},
+		{"ramp at the ceiling", wrapRamp, 1.5},
 		{"extremes alternating", alternating, 40},
 		{"extreme spikes in ecg", spikes, 5},
 		{"small noise", small, 3.6},

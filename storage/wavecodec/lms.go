@@ -13,7 +13,7 @@ type lmsPredictor struct {
 	adapt [lmsOrder + lmsWindow]int32 // lmsStep times the sign of each difference
 	w     [lmsOrder]int32             // weights, lmsShift fractional bits
 	pos   int                         // hist[pos:pos+lmsOrder] is the window, oldest first
-	guess int64                       // last predicted difference
+	guess int64                       // predicted next difference
 }
 
 const (
@@ -28,29 +28,19 @@ const (
 
 // predict returns the prediction of the next sample, within int32 range.
 func (p *lmsPredictor) predict() int64 {
-	h := (*[lmsOrder]int32)(p.hist[p.pos:])
-	var acc int64
-	for i := range lmsOrder {
-		acc += int64(p.w[i]) * int64(h[i])
-	}
-	p.guess = acc >> lmsShift
 	return min(max(p.prev+p.guess, math.MinInt32), math.MaxInt32)
 }
 
-// update adapts the weights to the true sample x and shifts it into the
-// history; predict must have been called first.
+// update adapts the weights to the true sample x, shifts it into the
+// history and makes the next guess, in one pass over the weights.
 func (p *lmsPredictor) update(x int64) {
 	d := x - p.prev
-	a := (*[lmsOrder]int32)(p.adapt[p.pos:])
+	var s int32 // sign of the guess's error
 	switch err := d - p.guess; {
 	case err > 0:
-		for i := range lmsOrder {
-			p.w[i] += a[i]
-		}
+		s = 1
 	case err < 0:
-		for i := range lmsOrder {
-			p.w[i] -= a[i]
-		}
+		s = -1
 	}
 	p.prev = x
 	if p.pos+lmsOrder == len(p.hist) {
@@ -59,14 +49,27 @@ func (p *lmsPredictor) update(x int64) {
 		p.pos = 0
 	}
 	d = min(max(d, -lmsSat), lmsSat)
-	var s int32
+	var a int32
 	switch {
 	case d > 0:
-		s = lmsStep
+		a = lmsStep
 	case d < 0:
-		s = -lmsStep
+		a = -lmsStep
 	}
 	p.hist[p.pos+lmsOrder] = int32(d)
-	p.adapt[p.pos+lmsOrder] = s
+	p.adapt[p.pos+lmsOrder] = a
+	old := (*[lmsOrder]int32)(p.adapt[p.pos:])
+	h := (*[lmsOrder]int32)(p.hist[p.pos+1:])
+	w := &p.w
+	var acc0, acc1, acc2, acc3 int64
+	for i := 0; i < lmsOrder; i += 4 {
+		w0, w1, w2, w3 := w[i]+s*old[i], w[i+1]+s*old[i+1], w[i+2]+s*old[i+2], w[i+3]+s*old[i+3]
+		w[i], w[i+1], w[i+2], w[i+3] = w0, w1, w2, w3
+		acc0 += int64(w0) * int64(h[i])
+		acc1 += int64(w1) * int64(h[i+1])
+		acc2 += int64(w2) * int64(h[i+2])
+		acc3 += int64(w3) * int64(h[i+3])
+	}
+	p.guess = (acc0 + acc1 + acc2 + acc3) >> lmsShift
 	p.pos++
 }

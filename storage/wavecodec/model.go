@@ -5,9 +5,8 @@ import "math/bits"
 // residualModel holds the adaptive probabilities with which a block's
 // prediction residuals are coded. A residual r is binarised as
 //
-//   - its magnitude class n = bits.Len64(|r|), 0..maxClass, in unary: the
-//     decisions "n > k" for k = 0, 1, ... until one is false (none once
-//     k reaches maxClass);
+//   - its magnitude class n = bits.Len64(|r|), 0..maxClass, relative to a
+//     guess g that the context makes (see classModel);
 //   - for n >= 2, the n-1 bits of |r| below its leading one: the top one and
 //     the next one modelled, the rest at probability one half;
 //   - for n >= 1, its sign, modelled on the previous residual's sign.
@@ -16,7 +15,7 @@ import "math/bits"
 // fast running mean of |r| quantised in half octaves, and whether that mean
 // is well below, near, or well above a slow running mean.
 type residualModel struct {
-	class [energyLevels][3][maxClass]prob
+	class [energyLevels][3]classModel
 	mant  [maxClass + 1][energyLevels][3]prob
 	sign  [3]prob
 	fast  int64 // running means of |r|, 4 fractional bits
@@ -32,6 +31,22 @@ const (
 	rateLimit    = 6 // slowest adaptation: 1/64 per update
 	priorCount   = 2 // updates a prior is worth
 )
+
+// classModel codes a magnitude class n against a guess g: first whether
+// n >= g (unless g is 0), then in unary away from g: the decisions "n > k"
+// for k = g, g+1, ... until one is false or k reaches maxClass, or "n < k"
+// for k = g-1, g-2, ... until one is false or k reaches 0. Starting near the
+// likely class takes two or three decisions a sample instead of n+1.
+type classModel struct {
+	start prob
+	up    [maxClass]prob // "n > k" given n >= k
+	down  [maxClass]prob // "n < k" given n <= k
+}
+
+// guess is the class a residual in an energy level most often has.
+func guess(level int) int { return max(0, (level-guessOffset)/2) }
+
+const guessOffset = 2
 
 // prob is an adaptive estimate that a decision is 1, probOne = certain. Its
 // adaptation rate starts fast and slows to 1/2^rateLimit.
@@ -99,7 +114,7 @@ func signClass(r int64) int {
 
 // reset loads the prior probabilities.
 func (m *residualModel) reset() {
-	*m = residualModel{class: priorClass, mant: priorMant}
+	*m = residualModel{class: priorClasses, mant: priorMant}
 	for i := range m.sign {
 		m.sign[i] = prob{probOne / 2, 0}
 	}

@@ -5,9 +5,9 @@ package wavecodec
 // probabilities instead of learning them from one half. They are computed
 // with integers only: the decoder must rebuild exactly the encoder's tables.
 
-var priorClass, priorMant = priors()
+var priorClasses, priorMant = priors()
 
-func priors() (class [energyLevels][3][maxClass]prob, mant [maxClass + 1][energyLevels][3]prob) {
+func priors() (class [energyLevels][3]classModel, mant [maxClass + 1][energyLevels][3]prob) {
 	for level := range energyLevels {
 		// pow[j] is theta^(2^j) in 32-bit fixed point, theta = P(|r| >= t+1 | |r| >= t).
 		var pow [maxClass + 1]uint64
@@ -15,15 +15,27 @@ func priors() (class [energyLevels][3][maxClass]prob, mant [maxClass + 1][energy
 		for j := 1; j < len(pow); j++ {
 			pow[j] = pow[j-1] * pow[j-1] >> 32
 		}
+		// P(n <= j) = 1 - theta^(2^j) = 1 - pow[j].
+		var cm classModel
+		if g := guess(level); g > 0 {
+			cm.start = prob{q16(pow[g-1]), priorCount}
+		}
 		for k := range maxClass {
 			// P(n > k | n >= k) is theta for k = 0, theta^(2^(k-1)) after.
 			p := pow[0]
 			if k > 0 {
 				p = pow[k-1]
+				// P(n < k | n <= k) = P(n <= k-1) / P(n <= k).
+				q := uint64(1 << 31)
+				if below := 1<<32 - pow[k]; below > 0 {
+					q = (1<<32 - pow[k-1]) << 31 / below << 1
+				}
+				cm.down[k] = prob{q16(q), priorCount}
 			}
-			for trend := range 3 {
-				class[level][trend][k] = prob{q16(p), priorCount}
-			}
+			cm.up[k] = prob{q16(p), priorCount}
+		}
+		for trend := range 3 {
+			class[level][trend] = cm
 		}
 		for n := 2; n <= maxClass; n++ {
 			// Within [L, 2L), L = 2^(n-1), the upper half holds r/(1+r)
