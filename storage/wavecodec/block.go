@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // BlockVersion is the format byte EncodeBlock writes: the compaction format
@@ -58,22 +59,23 @@ func decodeBlock(src []byte, dst []int32) ([]int32, error) {
 	if count == 0 {
 		return dst, nil
 	}
-	start := len(dst)
-	dst = append(dst, make([]int32, count)...)
-	out := dst[start:]
+	// A count that passed blockHeader may still be forged: reserve room
+	// for what ECG-like data packs into the body, and let append grow
+	// further only as samples really decode.
+	dst = slices.Grow(dst, min(count, 64*len(body)))
 	var p lmsPredictor
 	m := new(residualModel)
 	m.reset()
 	d := newRangeDecoder(body)
-	for i := range out {
+	for i := range count {
 		x := p.predict() + m.decode(&d)
 		if x < math.MinInt32 || x > math.MaxInt32 {
-			return dst[:start+i], fmt.Errorf("decode waveform block: sample %d out of range: %w", i, ErrCorrupt)
+			return dst, fmt.Errorf("decode waveform block: sample %d out of range: %w", i, ErrCorrupt)
 		}
 		if d.overrun {
-			return dst[:start+i], fmt.Errorf("decode waveform block: sample %d: truncated: %w", i, ErrCorrupt)
+			return dst, fmt.Errorf("decode waveform block: sample %d: truncated: %w", i, ErrCorrupt)
 		}
-		out[i] = int32(x)
+		dst = append(dst, int32(x))
 		p.update(x)
 	}
 	if !d.done() {

@@ -1,11 +1,13 @@
 package wavecodec
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -264,4 +266,27 @@ func BenchmarkDecodeBlock(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(samples))*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 	b.ReportMetric(float64(8*len(enc))/float64(len(samples)), "bits/sample")
+}
+
+// TestDecodeBlockForgedCountBoundsMemory gives a 100-byte block the largest
+// count blockHeader admits: whatever the decoder makes of the bytes, it must
+// not reserve memory for that count up front.
+func TestDecodeBlockForgedCountBoundsMemory(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	body := make([]byte, 100)
+	for i := range body {
+		body[i] = byte(rng.Uint32())
+	}
+	src := binary.AppendUvarint([]byte{BlockVersion}, uint64(len(body)*8*samplesPerBit))
+	src = append(src, body...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := DecodeBlock(src, nil)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("err = %v after %d samples, want ErrCorrupt", err, len(got))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Fatalf("decoding a forged 100-byte block allocated %d bytes", alloc)
+	}
 }
