@@ -15,7 +15,7 @@ func Example() {
 	devEnd, hostEnd := devicetest.Pipe() // in the app: a pty master and its slave port
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &ads1298.Simulator{Source: ads1298.SyntheticLeads(60, 1)}
-	// With real data: src, err := ads1298.LUDBSource(os.DirFS("../shared/data"), "physionet-other/ludb/ludb-ecg")
+	// With real data, Source is a 12-lead record mapped to board order (SelectLeads).
 	simDone := make(chan error, 1)
 	go func() { simDone <- s.Run(ctx, devEnd) }()
 
