@@ -51,7 +51,7 @@ func StartDemo(ctx context.Context, records fs.FS) (*Demo, []DeviceSpec, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	leads, err := ads1298.LUDBSource(records, DemoLUDB)
+	leads, err := LUDBSource(records, DemoLUDB)
 	if err != nil {
 		leads = ads1298.SyntheticLeads(68, 1)
 	}

@@ -32,7 +32,7 @@ type Supervisor struct {
 
 	mu      sync.Mutex
 	path    string
-	link    Link // the driver's own unless SetLink changed it
+	link    Link          // the driver's own unless SetLink changed it
 	switchc chan struct{} // closed by SetPath to end the current session
 	seq     map[string]uint64
 	gap     map[string]bool

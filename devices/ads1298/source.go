@@ -1,14 +1,10 @@
 package ads1298
 
 import (
-	"bytes"
 	"fmt"
-	"io/fs"
-	"path"
 	"strings"
 
 	"telewave/devices/sim"
-	"telewave/formats/wfdb"
 )
 
 // SelectLeads picks the board's eight channels (BoardLeads: I, II, V1..V6)
@@ -59,86 +55,23 @@ func (p *picked) Next(frame []float64) error {
 	return nil
 }
 
-// LUDBSource plays the 12-lead WFDB record name (e.g. "ludb/1") from fsys
-// in a loop, as the board's eight channels in mV at 500 Hz: a LUDB record
-// as it is, a PTB record (1000 Hz) resampled. Signals kept in other files
-// than the first (PTB's Frank leads in .xyz) are left out, which the wfdb
-// reader could not do itself.
-func LUDBSource(fsys fs.FS, name string) (sim.Source, error) {
-	rec, err := readFirstFile(fsys, name)
-	if err != nil {
-		return nil, fmt.Errorf("ludb source: %w", err)
-	}
-	labels := make([]string, len(rec.Signals))
-	for i, s := range rec.Signals {
-		labels[i] = s.Description
-		if u := strings.ToLower(s.Units); u != "mv" && u != "" {
-			labels[i] = "" // a lead not in mV is not used
-		}
-	}
-	open := func() (sim.Source, error) {
-		src, err := SelectLeads(rec.Source(), labels)
+// PlayLeads plays a multi-lead recording in a loop as the board's eight
+// channels in mV at SampleRate: open gives the recording from its start
+// (e.g. formats/wfdb.Record.Source of a LUDB or PTB record, which the app
+// reads), labels[i] names its channel i ("" for a channel not to use, such
+// as one not in mV). A PTB record at 1000 Hz is resampled.
+func PlayLeads(open func() sim.Source, labels []string) (sim.Source, error) {
+	start := func() (sim.Source, error) {
+		src, err := SelectLeads(open(), labels)
 		if err != nil {
 			return nil, err
 		}
 		return sim.Resample(src, SampleRate), nil
 	}
-	if _, err := open(); err != nil {
-		return nil, fmt.Errorf("ludb source %s: %w", name, err)
+	if _, err := start(); err != nil {
+		return nil, fmt.Errorf("play leads: %w", err)
 	}
-	return sim.Loop(open), nil
-}
-
-// readFirstFile reads name with only the signals stored in the same file
-// as its first signal.
-func readFirstFile(fsys fs.FS, name string) (*wfdb.Record, error) {
-	hea, err := fs.ReadFile(fsys, name+".hea")
-	if err != nil {
-		return nil, fmt.Errorf("read record %s: %w", name, err)
-	}
-	h, err := wfdb.ParseHeader(bytes.NewReader(hea))
-	if err != nil {
-		return nil, fmt.Errorf("read record %s: %w", name, err)
-	}
-	if len(h.Signals) == 0 {
-		return nil, fmt.Errorf("read record %s: no signals", name)
-	}
-	first := h.Signals[0]
-	kept := h.Signals[:0:0]
-	for _, s := range h.Signals {
-		if s.File == first.File {
-			if s.Format != first.Format {
-				return nil, fmt.Errorf("read record %s: formats %d and %d in one file", name, first.Format, s.Format)
-			}
-			kept = append(kept, s)
-		}
-	}
-	if len(kept) == len(h.Signals) {
-		return wfdb.Read(fsys, name)
-	}
-	data, err := fs.ReadFile(fsys, path.Join(path.Dir(name), first.File))
-	if err != nil {
-		return nil, fmt.Errorf("read record %s: %w", name, err)
-	}
-	h.Signals = kept
-	r := &wfdb.Record{Header: h}
-	switch first.Format {
-	case 16:
-		r.Samples, err = wfdb.Decode16(data, len(kept))
-	case 212:
-		r.Samples, err = wfdb.Decode212(data, len(kept))
-	default:
-		err = fmt.Errorf("format %d is not supported", first.Format)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read record %s: %w", name, err)
-	}
-	if h.NSamples > 0 && len(r.Samples[0]) > h.NSamples {
-		for i := range r.Samples {
-			r.Samples[i] = r.Samples[i][:h.NSamples]
-		}
-	}
-	return r, nil
+	return sim.Loop(start), nil
 }
 
 // leadGains shape a single synthetic ECG into eight plausible channels
