@@ -2,11 +2,13 @@ package app
 
 import (
 	"telewave/devices"
+	"telewave/devices/ad8232"
 	"telewave/devices/ads1298"
 	"telewave/devices/contec"
 	"telewave/devices/datex"
 	"telewave/devices/intellivue"
 	"telewave/devices/medibus"
+	"telewave/devices/nonin"
 	"telewave/devices/openbci"
 	"telewave/devices/sim"
 )
@@ -15,12 +17,13 @@ import (
 // names the chip, not the device, so discovery probes every protocol that
 // lists it.
 const (
-	cp2102  = "10c4:ea60" // Silicon Labs CP210x
-	ft232r  = "0403:6001" // FTDI FT232R
-	ft231x  = "0403:6015" // FTDI FT231X (OpenBCI dongle)
-	pl2303  = "067b:2303" // Prolific PL2303
-	ch340   = "1a86:7523" // WCH CH340
-	moxaUPo = "110a:1150" // Moxa UPort 1150 (bedside RS-232 adapters)
+	cp2102     = "10c4:ea60" // Silicon Labs CP210x
+	ft232r     = "0403:6001" // FTDI FT232R
+	ft231x     = "0403:6015" // FTDI FT231X (OpenBCI dongle)
+	pl2303     = "067b:2303" // Prolific PL2303
+	ch340      = "1a86:7523" // WCH CH340
+	moxaUPo    = "110a:1150" // Moxa UPort 1150 (bedside RS-232 adapters)
+	arduinoUno = "2341:0043"
 )
 
 // rs232 are the USB–RS-232 adapters clinics put on monitors and ventilators.
@@ -51,6 +54,21 @@ var protocols = []Protocol{
 		Driver: func() devices.Driver { return medibus.NewDriver(nil) },
 		Simulator: func(_ sim.Source, speed float64) SimRunner {
 			return &medibus.Simulator{Speed: speed}
+		}},
+	{Name: contec.LegacyProtocol, VIDPIDs: []string{cp2102},
+		Driver: func() devices.Driver { return contec.NewLegacyDriver(nil) },
+		Simulator: func(src sim.Source, speed float64) SimRunner {
+			return &contec.LegacySimulator{Pleth: src, Speed: speed}
+		}},
+	{Name: nonin.Protocol, VIDPIDs: rs232,
+		Driver: func() devices.Driver { return nonin.NewDriver(nil) },
+		Simulator: func(src sim.Source, speed float64) SimRunner {
+			return &nonin.Simulator{Pleth: src, Speed: speed}
+		}},
+	{Name: ad8232.Protocol, VIDPIDs: []string{arduinoUno, ch340, ft232r},
+		Driver: func() devices.Driver { return ad8232.NewDriver(nil) },
+		Simulator: func(src sim.Source, speed float64) SimRunner {
+			return &ad8232.Simulator{Source: src, Speed: speed}
 		}},
 	{Name: ads1298.Protocol, VIDPIDs: []string{cp2102, ft232r},
 		Driver: func() devices.Driver { return ads1298.NewDriver(nil) },
