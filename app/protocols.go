@@ -7,6 +7,7 @@ import (
 	"telewave/devices/contec"
 	"telewave/devices/datex"
 	"telewave/devices/intellivue"
+	"telewave/devices/masimo"
 	"telewave/devices/medibus"
 	"telewave/devices/nonin"
 	"telewave/devices/openbci"
@@ -64,6 +65,11 @@ var protocols = []Protocol{
 		Driver: func() devices.Driver { return nonin.NewDriver(nil) },
 		Simulator: func(src sim.Source, speed float64) SimRunner {
 			return &nonin.Simulator{Pleth: src, Speed: speed}
+		}},
+	{Name: masimo.Protocol, VIDPIDs: rs232,
+		Driver: func() devices.Driver { return masimo.NewDriver(nil) },
+		Simulator: func(_ sim.Source, speed float64) SimRunner {
+			return &masimo.Simulator{Speed: speed}
 		}},
 	{Name: ad8232.Protocol, VIDPIDs: []string{arduinoUno, ch340, ft232r},
 		Driver: func() devices.Driver { return ad8232.NewDriver(nil) },
