@@ -22,6 +22,37 @@ type Store interface {
 	OutboxStats(ctx context.Context) (storage.OutboxStats, error)
 }
 
+// Compactor is implemented by stores that move old live chunks into
+// larger blocks (storage/sqlite); the workstation runs it in the background.
+type Compactor interface {
+	CompactBefore(ctx context.Context, before time.Time) error
+}
+
+// compactEvery is how often live chunks older than compactAfter are
+// compacted while the workstation runs.
+const (
+	compactEvery = time.Minute
+	compactAfter = 2 * time.Minute
+)
+
+// compactLoop compacts the store in the background, off the UI thread;
+// a failure is a storage alarm, and the chunks stay live and readable.
+func (w *Workstation) compactLoop(ctx context.Context, c Compactor) {
+	t := time.NewTicker(compactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := c.CompactBefore(ctx, w.cfg.Now().Add(-compactAfter)); err != nil && ctx.Err() == nil {
+				w.alarm(devices.Event{Kind: devices.Technical, Code: "storage-error", Priority: devices.Medium, Time: w.cfg.Now(),
+					Text: "compaction: " + err.Error()})
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // Config sets up a workstation.
 type Config struct {
 	Store      Store
@@ -140,6 +171,9 @@ func (w *Workstation) Start(ctx context.Context) {
 	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
 	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
 	w.goServe(func() { w.pollQueue(ctx) })
+	if c, ok := w.cfg.Store.(Compactor); ok {
+		w.goServe(func() { w.compactLoop(ctx, c) })
+	}
 	// Start is called from the UI thread, which never waits on the disk:
 	// units a crash left in flight go back to pending on the sync goroutine.
 	w.goServe(func() {

@@ -39,8 +39,8 @@ var errBlock = errors.New("corrupt block")
 
 // The sample codec of blocks: the wavecodec format for long runs.
 var (
-	encodeSamples = wavecodec.Encode
-	decodeSamples = wavecodec.Decode
+	encodeSamples = wavecodec.EncodeBlock
+	decodeSamples = wavecodec.DecodeBlock
 )
 
 func expectedNext(host time.Time, n int, rate float64) time.Time {
