@@ -42,8 +42,11 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 		}
 	}()
 	accepted := false
+	var released <-chan time.Time // after the accept: how long to wait for the release response
 	for {
 		select {
+		case <-released:
+			return nil // no release response; the association times out on its own
 		case <-ctx.Done():
 			if accepted {
 				return nil // no release response; the association times out on its own
@@ -65,9 +68,7 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 				if _, err := devices.WriteBurst(port, EncodeFrame(EncodeReleaseRequest()), time.Second); err != nil {
 					return nil
 				}
-				cctx, ccancel := context.WithTimeout(ctx, 500*time.Millisecond)
-				defer ccancel()
-				ctx = cctx
+				released = time.After(500 * time.Millisecond)
 			case !accepted && typ == SPDUAssocRefuse:
 				return fmt.Errorf("intellivue probe: %w", ErrRefused)
 			case accepted && (typ == SPDUReleaseResp || typ == SPDUAbort):
