@@ -396,3 +396,27 @@ func FuzzParse(f *testing.F) {
 		_, _ = ParseTextIDList(ud)
 	})
 }
+
+// BenchmarkDecodeWaveReply decodes and converts one 256 ms reply of four
+// waves, as the driver does about four times a second.
+func BenchmarkDecodeWaveReply(b *testing.B) {
+	m := newMonitor(&Simulator{})
+	m.prio, m.staticPending = DefaultWaves, true
+	m.state = simAssociated
+	fs, err := m.waveBlock()
+	if err != nil || len(fs) != 1 {
+		b.Fatalf("%d frames, %v", len(fs), err)
+	}
+	wire := fs[0].wire
+	s := newSession(func(devices.Message) {}, time.UTC, time.Now)
+	c := &conn{port: io.Discard}
+	b.SetBytes(int64(len(wire)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ud, err := NewDecoder(bytes.NewReader(wire)).Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = s.handle(c, arrival{ud: ud, at: time.Unix(1, 0)})
+	}
+}
