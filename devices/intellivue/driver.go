@@ -152,6 +152,17 @@ func (d *Driver) location() *time.Location {
 }
 
 // awaitAccept waits for the AARE.
+// framesFirst puts a read error back while decoded frames still wait, so
+// that the frames before the end of a stream (a capture file read faster
+// than it is handled) are all handled before the error ends the session.
+func (c *conn) framesFirst(err error) bool {
+	if len(c.frames) == 0 {
+		return false
+	}
+	c.readErr <- err // the reader sends once; the buffer of one is free again
+	return true
+}
+
 func (d *Driver) awaitAccept(ctx context.Context, c *conn, timeout time.Duration) error {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
@@ -160,6 +171,9 @@ func (d *Driver) awaitAccept(ctx context.Context, c *conn, timeout time.Duration
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-c.readErr:
+			if c.framesFirst(err) {
+				continue
+			}
 			return devices.OrCanceled(ctx, fmt.Errorf("intellivue association: %w", err))
 		case <-timer.C:
 			return fmt.Errorf("no association response within %v: %w", timeout, ErrNoReply)
@@ -194,6 +208,9 @@ func (d *Driver) awaitCreate(ctx context.Context, c *conn, timeout time.Duration
 		case <-ctx.Done():
 			return mdsInfo{}, ctx.Err()
 		case err := <-c.readErr:
+			if c.framesFirst(err) {
+				continue
+			}
 			return mdsInfo{}, devices.OrCanceled(ctx, fmt.Errorf("intellivue mds create: %w", err))
 		case <-timer.C:
 			return mdsInfo{}, fmt.Errorf("no MDS create event within %v: %w", timeout, ErrNoReply)
@@ -296,6 +313,9 @@ func (d *Driver) stream(ctx context.Context, c *conn, s *session, timeout time.D
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-c.readErr:
+			if c.framesFirst(err) {
+				continue
+			}
 			return devices.OrCanceled(ctx, fmt.Errorf("intellivue driver: %w", err))
 		case <-ticker.C:
 			if since := now().Sub(last); since > timeout {
