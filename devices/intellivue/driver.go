@@ -151,7 +151,6 @@ func (d *Driver) location() *time.Location {
 	return d.Location
 }
 
-// awaitAccept waits for the AARE.
 // framesFirst puts a read error back while decoded frames still wait, so
 // that the frames before the end of a stream (a capture file read faster
 // than it is handled) are all handled before the error ends the session.
@@ -163,6 +162,7 @@ func (c *conn) framesFirst(err error) bool {
 	return true
 }
 
+// awaitAccept waits for the AARE.
 func (d *Driver) awaitAccept(ctx context.Context, c *conn, timeout time.Duration) error {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
