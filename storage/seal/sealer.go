@@ -33,7 +33,7 @@ const Overhead = 1 + chacha20poly1305.NonceSizeX + chacha20poly1305.Overhead
 
 // ErrTampered reports a sealed value that does not open: altered, moved to
 // another table, row or column, or sealed under another data key.
-var ErrTampered = errors.New("sealed value does not open")
+var ErrTampered = errors.New("sealed value does not open (tampered with, moved or from another store)")
 
 // Blind index kinds.
 const (
