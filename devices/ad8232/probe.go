@@ -18,10 +18,6 @@ const ProbeTimeout = 2500 * time.Millisecond
 // be cut) make Probe sure.
 const ProbeLines = 10
 
-type readDeadliner interface {
-	SetReadDeadline(t time.Time) error
-}
-
 // Probe listens to the freshly opened port (the sketch streams on its
 // own) and returns nil once ProbeLines valid lines ("0".."1023" or "!")
 // came in a row, within ProbeTimeout or ctx's deadline. Silence, garbage
@@ -30,19 +26,14 @@ type readDeadliner interface {
 // one without them must time its reads out (a serial port does) or be
 // closed by the caller to end a blocked read.
 func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
-	deadline := time.Now().Add(ProbeTimeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	if rd, ok := port.(readDeadliner); ok && rd.SetReadDeadline(deadline) == nil {
-		defer func() { _ = rd.SetReadDeadline(time.Time{}) }()
-	}
+	deadline, clear := devices.ProbeDeadline(ctx, port, ProbeTimeout)
+	defer clear()
 	notThis := func(why string) error {
 		return fmt.Errorf("ad8232 probe: %s: %w", why, devices.ErrNotThisDevice)
 	}
 	// A port spewing bytes that never form a line keeps Next reading:
 	// the deadline is checked on every read.
-	dec := NewDecoder(&deadlineReader{r: port, deadline: deadline})
+	dec := NewDecoder(&devices.DeadlineReader{R: port, Deadline: deadline})
 	run, skipped := 0, 0
 	for {
 		if err := ctx.Err(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -70,17 +61,4 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 			return nil
 		}
 	}
-}
-
-// deadlineReader fails reads once its deadline passed.
-type deadlineReader struct {
-	r        io.Reader
-	deadline time.Time
-}
-
-func (d *deadlineReader) Read(p []byte) (int, error) {
-	if !time.Now().Before(d.deadline) {
-		return 0, os.ErrDeadlineExceeded
-	}
-	return d.r.Read(p)
 }

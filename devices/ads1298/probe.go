@@ -14,10 +14,6 @@ import (
 // ProbeTimeout is how long Probe listens for two consecutive frames.
 const ProbeTimeout = 2500 * time.Millisecond
 
-type readDeadliner interface {
-	SetReadDeadline(t time.Time) error
-}
-
 // Probe listens to the freshly opened port (the board streams on its own)
 // and returns nil once two valid frames with consecutive counters came,
 // within ProbeTimeout or ctx's deadline. Silence, garbage or another
@@ -26,19 +22,14 @@ type readDeadliner interface {
 // one without them must time its reads out (a serial port does) or be
 // closed by the caller to end a blocked read.
 func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
-	deadline := time.Now().Add(ProbeTimeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	if rd, ok := port.(readDeadliner); ok && rd.SetReadDeadline(deadline) == nil {
-		defer func() { _ = rd.SetReadDeadline(time.Time{}) }()
-	}
+	deadline, clear := devices.ProbeDeadline(ctx, port, ProbeTimeout)
+	defer clear()
 	notThis := func(why string) error {
 		return fmt.Errorf("ads1298 probe: %s: %w", why, devices.ErrNotThisDevice)
 	}
 	// A port spewing bytes that never form a frame keeps Next reading:
 	// the deadline is checked on every read.
-	dec := NewDecoder(&deadlineReader{r: port, deadline: deadline})
+	dec := NewDecoder(&devices.DeadlineReader{R: port, Deadline: deadline})
 	var last uint32
 	frames := 0
 	for {
@@ -66,17 +57,4 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 		frames++
 		last = p.Counter
 	}
-}
-
-// deadlineReader fails reads once its deadline passed.
-type deadlineReader struct {
-	r        io.Reader
-	deadline time.Time
-}
-
-func (d *deadlineReader) Read(p []byte) (int, error) {
-	if !time.Now().Before(d.deadline) {
-		return 0, os.ErrDeadlineExceeded
-	}
-	return d.r.Read(p)
 }

@@ -3,6 +3,8 @@ package contec
 import (
 	"context"
 	"io"
+
+	"telewave/devices"
 )
 
 // LegacyProbeRun is how many consecutive well-formed packets (a sixth of a
@@ -16,11 +18,11 @@ const LegacyProbeRun = 10
 // bytes in a row with bit 7 clear, so it is ruled out by content; silence
 // rules the device out after ProbeTime.
 func (d *LegacyDriver) Probe(ctx context.Context, port io.ReadWriter) error {
-	in := &feed{}
+	in := &devices.Feed{}
 	dec := NewLegacyDecoder(in)
 	run, skipped := 0, 0
-	return probeRead(ctx, port, ProbeTime, LegacyProtocol, func(b []byte) (bool, error) {
-		in.buf = append(in.buf, b...)
+	return devices.ProbeRead(ctx, port, ProbeTime, LegacyProtocol, func(b []byte) (bool, error) {
+		_, _ = in.Write(b)
 		for {
 			p, err := dec.Next()
 			if err != nil {

@@ -141,21 +141,12 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 // ProbeTime is how long Probe waits for a record.
 const ProbeTime = 3 * time.Second
 
-type readDeadliner interface {
-	SetReadDeadline(t time.Time) error
-}
-
 // Probe asks for displayed numerics and says yes on the first valid record
 // back (any record that passes checksum and header checks), then asks the
 // monitor to stop again. Silence or garbage for ProbeTime rules it out.
 func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
-	deadline := time.Now().Add(ProbeTime)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	if rd, ok := port.(readDeadliner); ok && rd.SetReadDeadline(deadline) == nil {
-		defer func() { _ = rd.SetReadDeadline(time.Time{}) }()
-	}
+	deadline, clear := devices.ProbeDeadline(ctx, port, ProbeTime)
+	defer clear()
 	if _, err := devices.WriteBurst(port, EncodePHDBRequest(d.phdbRequest(5*time.Second)), time.Second); err != nil {
 		return fmt.Errorf("datex probe: send request: %w", err)
 	}

@@ -131,21 +131,12 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 // ProbeTime is how long Probe waits for the answer to ICC.
 const ProbeTime = 3 * time.Second
 
-type readDeadliner interface {
-	SetReadDeadline(t time.Time) error
-}
-
 // Probe sends ICC and says yes on a valid ICC response, then stops the
 // communication again. Silence or anything else for ProbeTime rules the
 // device out.
 func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
-	deadline := time.Now().Add(ProbeTime)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	if rd, ok := port.(readDeadliner); ok && rd.SetReadDeadline(deadline) == nil {
-		defer func() { _ = rd.SetReadDeadline(time.Time{}) }()
-	}
+	deadline, clear := devices.ProbeDeadline(ctx, port, ProbeTime)
+	defer clear()
 	if _, err := devices.WriteBurst(port, Command(CmdICC, ""), time.Second); err != nil {
 		return fmt.Errorf("medibus probe: send ICC: %w", err)
 	}

@@ -35,7 +35,7 @@ func (d *Driver) Probe(ctx context.Context, port io.ReadWriter) error {
 		wait, want = 3*time.Second, 2
 	}
 	var got []byte
-	return probeRead(ctx, port, wait, func(b []byte) (bool, error) {
+	return devices.ProbeRead(ctx, port, wait, Protocol, func(b []byte) (bool, error) {
 		if len(got) == 0 && b[0] == NAK {
 			return false, fmt.Errorf("%v rejected (NAK)", f)
 		}
@@ -68,63 +68,4 @@ func ackedFrames(b []byte, f Format, want int) bool {
 		}
 	}
 	return false
-}
-
-// probeRead reads port on a goroutine and hands each read to found until it
-// reports positive evidence, the port fails, or wait (or ctx) runs out,
-// which rules the protocol out with devices.ErrNotThisDevice; so does an
-// error from found. On return it wakes a read blocked on a port with
-// deadlines and waits for it briefly; a port without deadlines or read
-// timeouts (an in-memory pipe) keeps its reader until the caller closes it.
-func probeRead(ctx context.Context, port io.Reader, wait time.Duration, found func([]byte) (bool, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	chunks := make(chan []byte, 16)
-	readErr := make(chan error, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 512)
-		for ctx.Err() == nil {
-			n, err := port.Read(buf)
-			if n > 0 {
-				select {
-				case chunks <- append([]byte(nil), buf[:n]...):
-				case <-ctx.Done():
-					return
-				}
-			}
-			if err != nil {
-				readErr <- err
-				return
-			}
-		}
-	}()
-	defer func() {
-		cancel()
-		clear, ok := devices.InterruptRead(port)
-		select {
-		case <-done:
-		case <-time.After(500 * time.Millisecond):
-		}
-		if ok {
-			clear()
-		}
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("nonin probe: no valid reply (%v): %w", ctx.Err(), devices.ErrNotThisDevice)
-		case err := <-readErr:
-			return fmt.Errorf("nonin probe: read: %w", err)
-		case b := <-chunks:
-			ok, err := found(b)
-			if err != nil {
-				return fmt.Errorf("nonin probe: %w: %w", devices.ErrNotThisDevice, err)
-			}
-			if ok {
-				return nil
-			}
-		}
-	}
 }
