@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -93,16 +94,13 @@ func (s *session) unlockScreen() fyne.CanvasObject {
 		status.SetText("Unlocking…")
 		user, secret := name.Text, []byte(pass.Text)
 		pass.SetText("")
+		locked := s.store
 		go func() {
-			u, st, err := s.unlock(s.ctx, user, secret)
+			u, st, wait, err := s.unlock(s.ctx, locked, user, secret)
 			Do(func() {
 				if err != nil {
 					form.Enable()
-					if errors.Is(err, storage.ErrBadPassphrase) {
-						status.SetText("Wrong user or passphrase.")
-					} else {
-						status.SetText(fmt.Sprintf("Could not open the store: %v", err))
-					}
+					status.SetText(loginRefusal(err, wait))
 					return
 				}
 				s.store = st
@@ -110,19 +108,31 @@ func (s *session) unlockScreen() fyne.CanvasObject {
 			})
 		}()
 	}
+	recover := widget.NewButton("Forgot the passphrase? Use the recovery code", func() { s.show(s.recoveryScreen()) })
 	title := widget.NewLabelWithStyle("Telewave is locked", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	return container.NewCenter(container.NewVBox(title, form, status))
+	return container.NewCenter(container.NewVBox(title, recover, form, status))
 }
 
-func (s *session) unlock(ctx context.Context, user string, secret []byte) (storage.User, *sqlite.Store, error) {
-	st, err := sqlite.Open(ctx, s.opts.StoreDir)
-	if err != nil {
-		return storage.User{}, nil, err
+// unlock opens the store (or unlocks the one the session locked) as user.
+// A throttled login comes back with how long to wait.
+func (s *session) unlock(ctx context.Context, locked *sqlite.Store, user string, secret []byte) (storage.User, *sqlite.Store, time.Duration, error) {
+	st := locked
+	if st == nil {
+		var err error
+		if st, err = sqlite.Open(ctx, s.opts.StoreDir); err != nil {
+			return storage.User{}, nil, 0, err
+		}
 	}
 	u, err := st.Unlock(ctx, user, secret)
 	if err != nil {
-		st.Close()
-		return storage.User{}, nil, err
+		var wait time.Duration
+		if errors.Is(err, storage.ErrThrottled) {
+			wait, _ = st.ThrottleWait(ctx, user)
+		}
+		if locked == nil {
+			st.Close()
+		}
+		return storage.User{}, nil, wait, err
 	}
-	return u, st, nil
+	return u, st, 0, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"telewave/app"
 	"telewave/storage"
+	"telewave/storage/seal"
 	"telewave/storage/sqlite"
 )
 
@@ -31,6 +32,10 @@ type Options struct {
 	ChartEvery time.Duration
 	Records    fs.FS // holds the demo's MIT-BIH record
 	FPS        int
+	// IdleLock is how long the workstation waits without pointer or key
+	// activity before it locks the store (0: defaultIdleLock; negative:
+	// never). A live monitor screen never locks.
+	IdleLock time.Duration
 }
 
 // Run opens the workstation window and returns when it is closed.
@@ -68,6 +73,11 @@ type session struct {
 	demoDB  *app.DemoStore
 	ws      *app.Workstation
 	monitor *monitorScreen
+
+	user   storage.User // who unlocked the store; zero while locked
+	params seal.Params  // Argon2id cost of new key slots
+	idle   *idleLock    // nil while locked or monitoring
+	leave  func()       // stops what the shown screen started
 }
 
 func newSession(w fyne.Window, opts Options) *session {
@@ -75,7 +85,10 @@ func newSession(w fyne.Window, opts Options) *session {
 	if opts.FPS <= 0 {
 		opts.FPS = 30
 	}
-	return &session{win: w, opts: opts, ctx: ctx, stop: cancel}
+	if opts.IdleLock == 0 {
+		opts.IdleLock = defaultIdleLock
+	}
+	return &session{win: w, opts: opts, ctx: ctx, stop: cancel, params: seal.DefaultParams}
 }
 
 // begin shows the first screen: the demo straight away, else set-up on a
@@ -137,7 +150,16 @@ func (s *session) monitorPatient(user storage.User, p storage.Patient) {
 	s.startMonitoring(ws)
 }
 
-func (s *session) show(c fyne.CanvasObject) { s.win.SetContent(c) }
+// show replaces the window's content; what the previous screen started
+// (a review's loader) is stopped first. Showing a screen is activity.
+func (s *session) show(c fyne.CanvasObject) {
+	if s.leave != nil {
+		s.leave()
+		s.leave = nil
+	}
+	s.touch()
+	s.win.SetContent(s.watchActivity(c))
+}
 
 func (s *session) fail(err error) {
 	s.show(container.NewCenter(widget.NewLabel(fmt.Sprintf("Telewave cannot start: %v", err))))
@@ -146,6 +168,11 @@ func (s *session) fail(err error) {
 // end stops everything in order: the display, the data path (the recorder
 // writes what it holds), the simulators, the store.
 func (s *session) end() {
+	s.stopIdle()
+	if s.leave != nil {
+		s.leave()
+		s.leave = nil
+	}
 	if s.monitor != nil {
 		s.monitor.stop()
 	}
