@@ -33,11 +33,14 @@ func TestConformance(t *testing.T) {
 // The acceptance run: 60 s of simulated pleth through a real pty and
 // go.bug.st/serial at 115200 8N1, at 20× real time.
 func TestSixtySecondsOverPTY(t *testing.T) {
-	s := &Simulator{Record: true, Speed: 20}
+	s := &Simulator{Record: true, Speed: 20, PI: func(t time.Duration) int { return 250 + int(t/time.Second) },
+		FingerOut: func(t time.Duration) bool { return t >= 20*time.Second && t < 23*time.Second }}
 	devicetest.OverPTY(t, devicetest.Harness{
-		Driver:   NewDriver(nil),
-		Simulate: s.Run,
-		Sent:     func() map[string][]int32 { return map[string][]int32{PlethSignal.ID: s.Sent()} },
-		Seconds:  60,
+		Driver:      NewDriver(nil),
+		Simulate:    s.Run,
+		Sent:        func() map[string][]int32 { return map[string][]int32{PlethSignal.ID: s.Sent()} },
+		Numerics:    s.Numerics,
+		MinNumerics: 3 * 55,
+		Seconds:     60,
 	})
 }

@@ -46,7 +46,51 @@ type Simulator struct {
 	streaming atomic.Bool
 	mu        sync.Mutex
 	sent      []int32
+	numerics  []devices.Numeric
+	mirror    numericMirror
 	frames    int64 // live packets built since Run started
+}
+
+// numericMirror follows the driver's rule for when it emits numerics, so
+// that Numerics can say what the driver must give back.
+type numericMirror struct {
+	n         int
+	fingerOut bool
+	hasPI     bool
+	started   bool
+}
+
+func (m *numericMirror) add(l Live) []devices.Numeric {
+	changed := m.started && l.FingerOut != m.fingerOut
+	m.started, m.fingerOut = true, l.FingerOut
+	due := m.n%LiveRate == 0 || changed
+	m.n++
+	if !due {
+		return nil
+	}
+	st := func(invalid bool) devices.NumericStatus {
+		if invalid || l.FingerOut {
+			return devices.Unavailable
+		}
+		return devices.Valid
+	}
+	out := []devices.Numeric{
+		{Code: devices.MDCPulsOximSatO2, Label: "SpO2", Value: float64(l.SpO2), Unit: "%", Status: st(l.SpO2 == 0)},
+		{Code: devices.MDCPulsOximPulsRt, Label: "PR", Value: float64(l.PR), Unit: "/min", Status: st(l.PR == 0)},
+	}
+	m.hasPI = m.hasPI || l.PI >= 0
+	if m.hasPI {
+		out = append(out, devices.Numeric{Code: devices.MDCPulsOximPerfRel, Label: "PI", Value: float64(l.PI) / 100, Unit: "%", Status: st(false)})
+	}
+	return out
+}
+
+// Numerics returns the numerics the driver must emit for the live packets
+// written whole so far, in order, without times (only with Record set).
+func (s *Simulator) Numerics() []devices.Numeric {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]devices.Numeric(nil), s.numerics...)
 }
 
 // Fixed returns a script that always gives v.
@@ -202,6 +246,7 @@ func (s *Simulator) burst(port io.Writer, pleth sim.Source, frame []float64, n i
 	}
 	buf := make([]byte, 0, n*9)
 	counts := make([]int32, 0, n)
+	lives := make([]Live, 0, n)
 	for range n {
 		if err := pleth.Next(frame); err != nil {
 			return fmt.Errorf("contec simulator pleth source: %w", err)
@@ -210,11 +255,15 @@ func (s *Simulator) burst(port io.Writer, pleth sim.Source, frame []float64, n i
 		s.frames++
 		buf = append(buf, Encode(l.Packet())...)
 		counts = append(counts, int32(l.Pleth))
+		lives = append(lives, l)
 	}
 	w, err := devices.WriteBurst(port, buf, timeout)
 	if s.Record {
 		s.mu.Lock()
 		s.sent = append(s.sent, counts[:w/9]...)
+		for _, l := range lives[:w/9] {
+			s.numerics = append(s.numerics, s.mirror.add(l)...)
+		}
 		s.mu.Unlock()
 	}
 	if err != nil && !errors.Is(err, devices.ErrDropped) {
