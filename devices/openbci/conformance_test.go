@@ -53,3 +53,22 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// The acceptance run: 60 s of all eight channels through a real pty and
+// go.bug.st/serial at 115200 8N1, at 20× real time.
+func TestSixtySecondsOverPTY(t *testing.T) {
+	s := &Simulator{Record: true, Speed: 20}
+	devicetest.OverPTY(t, devicetest.Harness{
+		Driver:   &Driver{},
+		Simulate: s.Run,
+		Sent: func() map[string][]int32 {
+			sent := s.Sent()
+			out := map[string][]int32{}
+			for c := range sent {
+				out[SignalID(c+1)] = sent[c]
+			}
+			return out
+		},
+		Seconds: 60,
+	})
+}
