@@ -118,16 +118,20 @@ func TestDeviceResumesAfterSimulatorRestart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gapAt := -1
+			gapAt, flagged := -1, 0
 			for i, c := range chunks {
 				if c.Seq != uint64(i) {
 					t.Fatalf("stored chunk %d has seq %d", i, c.Seq)
 				}
 				if c.Flags&devices.GapBefore != 0 {
 					gapAt = i
+					flagged++
 				}
 			}
-			if gapAt <= 0 || gapAt == len(chunks) {
+			if flagged != 1 {
+				t.Errorf("%d stored chunks flagged with a gap, want exactly one", flagged)
+			}
+			if gapAt <= 0 || gapAt == len(chunks)-1 {
 				t.Fatalf("gap at stored chunk %d of %d: want one chunk flagged after data before and data after", gapAt, len(chunks))
 			}
 			var disconnected int
