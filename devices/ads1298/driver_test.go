@@ -34,52 +34,6 @@ func eventsOf(msgs []devices.Message, code string) []*devices.Event {
 	return out
 }
 
-// runPair runs s and a driver over a pipe until the driver emitted n
-// chunks of lead I, and returns every message emitted until then.
-func runPair(tb testing.TB, s *Simulator, d *Driver, n int) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	count := 0
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		if count >= n {
-			return
-		}
-		msgs = append(msgs, m)
-		if c, ok := m.(*devices.Chunk); ok && c.Signal == "I" {
-			if count++; count == n {
-				close(enough)
-			}
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- s.Run(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("only %d chunks", count)
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
 // chunksBySignal groups the chunks per lead, in order.
 func chunksBySignal(msgs []devices.Message) map[string][]*devices.Chunk {
 	out := map[string][]*devices.Chunk{}
@@ -106,7 +60,7 @@ func TestDriverGapsAndLeadOff(t *testing.T) {
 			}
 			return 0
 		}}
-	msgs := runPair(t, s, NewDriver(nil), 12)
+	msgs := devicetest.Run(t, s.Run, NewDriver(nil), devicetest.Chunks("I", 12))
 	by := chunksBySignal(msgs)
 
 	gaps := eventsOf(msgs, devices.EventDataGap)

@@ -3,7 +3,6 @@ package contec
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,56 +10,10 @@ import (
 	"telewave/devices/devicetest"
 )
 
-// runPair runs s and a driver over a pipe until enough chunks arrived and
-// returns every message the driver emitted.
-func runPair(tb testing.TB, s *Simulator, d *Driver, chunks int) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	n := 0
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		if n >= chunks {
-			return
-		}
-		msgs = append(msgs, m)
-		if _, ok := m.(*devices.Chunk); ok {
-			if n++; n == chunks {
-				close(enough)
-			}
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- s.Run(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("only %d chunks", n)
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
 func TestDriverFingerOut(t *testing.T) {
 	out := func(t time.Duration) bool { return t >= 2*time.Second && t < 4*time.Second }
 	s := &Simulator{FingerOut: out, PR: Fixed(72), SpO2: Fixed(97), PI: Fixed(310), Model: "CMS50E"}
-	msgs := runPair(t, s, NewDriver(nil), 120) // 6 s of packets
+	msgs := devicetest.Run(t, s.Run, NewDriver(nil), devicetest.Count[*devices.Chunk](120)) // 6 s of packets
 
 	info, ok := msgs[0].(*devices.DeviceInfo)
 	if !ok || info.Model != "CMS50E" || info.Firmware != "7.0" || info.Protocol != "contec" {
@@ -115,7 +68,7 @@ func TestDriverFingerOut(t *testing.T) {
 }
 
 func TestDriverChunkTiming(t *testing.T) {
-	msgs := runPair(t, &Simulator{Speed: 1}, NewDriver(nil), 10)
+	msgs := devicetest.Run(t, (&Simulator{Speed: 1}).Run, NewDriver(nil), devicetest.Count[*devices.Chunk](10))
 	var first, last *devices.Chunk
 	for _, m := range msgs {
 		if c, ok := m.(*devices.Chunk); ok {

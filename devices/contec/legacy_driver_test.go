@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,69 +11,12 @@ import (
 	"telewave/devices/devicetest"
 )
 
-// runLegacy runs the legacy driver against write (which plays the device on
-// its end of a pipe) until enough chunks arrived, and returns every message.
-func runLegacy(tb testing.TB, write func(ctx context.Context, dev *devicetest.End) error, chunks int) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	n := 0
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		if n >= chunks {
-			return
-		}
-		msgs = append(msgs, m)
-		if _, ok := m.(*devices.Chunk); ok {
-			if n++; n == chunks {
-				close(enough)
-			}
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- write(ctx, dev) }()
-	go func() { drvErr <- NewLegacyDriver(nil).Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("only %d chunks", n)
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
-// writeOnce writes wire and then waits for ctx, as a device that went quiet.
-func writeOnce(wire []byte) func(ctx context.Context, dev *devicetest.End) error {
-	return func(ctx context.Context, dev *devicetest.End) error {
-		if _, err := dev.Write(wire); err != nil {
-			return nil // the test closed the pipe first
-		}
-		<-ctx.Done()
-		return ctx.Err()
-	}
-}
-
 func TestLegacyDriverFingerOut(t *testing.T) {
 	s := &LegacySimulator{
 		FingerOut: func(t time.Duration) bool { return t >= 2*time.Second && t < 4*time.Second },
 		PR:        Fixed(180), SpO2: Fixed(96),
 	}
-	msgs := runLegacy(t, func(ctx context.Context, dev *devicetest.End) error { return s.Run(ctx, dev) }, 120) // 6 s
+	msgs := devicetest.Run(t, s.Run, NewLegacyDriver(nil), devicetest.Count[*devices.Chunk](120)) // 6 s
 
 	if info, ok := msgs[0].(*devices.DeviceInfo); !ok || info.Protocol != LegacyProtocol {
 		t.Fatalf("first message %#v", msgs[0])
@@ -160,7 +102,7 @@ func TestLegacyDriverConditions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs := runLegacy(t, writeOnce(tt.wire), len(tt.wantFlags))
+			msgs := devicetest.Run(t, devicetest.Send(tt.wire), NewLegacyDriver(nil), devicetest.Count[*devices.Chunk](len(tt.wantFlags)))
 			var flags []devices.ChunkFlags
 			var nums []devices.Numeric
 			var events []string

@@ -13,51 +13,6 @@ import (
 	"telewave/devices/devicetest"
 )
 
-// runPair runs s and d over a pipe until until() holds for the messages
-// so far, and returns them all.
-func runPair(tb testing.TB, s *Simulator, d *Driver, until func([]devices.Message) bool) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	done := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case <-done:
-			return
-		default:
-		}
-		msgs = append(msgs, m)
-		if until(msgs) {
-			close(done)
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- s.Run(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-done:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatal("timed out")
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
 func countNumerics(msgs []devices.Message, raw string) int {
 	n := 0
 	for _, m := range msgs {
@@ -81,7 +36,7 @@ func TestDriverFlagsBecomeStatusesAndEvents(t *testing.T) {
 		return 0
 	}
 	s := &Simulator{Flag: flag, Start: time.Unix(1_700_000_000, 0)}
-	msgs := runPair(t, s, NewDriver(nil), func(m []devices.Message) bool { return countNumerics(m, "basic.spo2.spo2") == 5 })
+	msgs := devicetest.Run(t, s.Run, NewDriver(nil), func(m []devices.Message) bool { return countNumerics(m, "basic.spo2.spo2") == 5 })
 
 	info, ok := msgs[0].(*devices.DeviceInfo)
 	if !ok || info.Protocol != Protocol || info.Firmware != "DRI level 10 (2009)" {
@@ -135,7 +90,7 @@ func TestDriverWavesAndDeviceTime(t *testing.T) {
 	start := time.Unix(1_700_000_000, 0)
 	s := &Simulator{Start: start}
 	chunks := map[string][]*devices.Chunk{}
-	msgs := runPair(t, s, NewDriver(nil), func(m []devices.Message) bool {
+	msgs := devicetest.Run(t, s.Run, NewDriver(nil), func(m []devices.Message) bool {
 		if c, ok := m[len(m)-1].(*devices.Chunk); ok {
 			chunks[c.Signal] = append(chunks[c.Signal], c)
 		}

@@ -1,61 +1,13 @@
 package masimo
 
 import (
-	"context"
-	"errors"
-	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"telewave/devices"
 	"telewave/devices/devicetest"
 )
-
-// runLines writes wire to the driver over a pipe and returns its messages
-// once it emitted numerics numerics.
-func runLines(tb testing.TB, d *Driver, wire string, numerics int) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	n := 0
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		if n >= numerics {
-			return
-		}
-		msgs = append(msgs, m)
-		if _, ok := m.(*devices.Numeric); ok {
-			if n++; n == numerics {
-				close(enough)
-			}
-		}
-	}
-	go func() { _, _ = io.WriteString(dev, wire) }()
-	drvErr := make(chan error, 1)
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("only %d numerics", n)
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	if err := <-drvErr; !errors.Is(err, context.Canceled) {
-		tb.Errorf("Run = %v", err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
 
 func TestDriverEvents(t *testing.T) {
 	lines := []string{
@@ -68,7 +20,7 @@ func TestDriverEvents(t *testing.T) {
 	}
 	wire := strings.Join(lines, "\r\n") + "\r\n"
 	host := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	msgs := runLines(t, &Driver{Now: func() time.Time { return host }, Location: time.UTC}, wire, 10)
+	msgs := devicetest.Run(t, devicetest.Send([]byte(wire)), &Driver{Now: func() time.Time { return host }, Location: time.UTC}, devicetest.Count[*devices.Numeric](10))
 
 	info, ok := msgs[0].(*devices.DeviceInfo)
 	if !ok || info.Serial != "ABC123" || info.Protocol != Protocol {
@@ -119,7 +71,7 @@ func equal[T comparable](a, b []T) bool {
 
 func TestDriverDeviceClock(t *testing.T) {
 	wire := "02/22/16 22:47:45 SPO2=098% BPM=097\r\n"
-	msgs := runLines(t, &Driver{DeviceClock: true, Location: time.UTC}, wire, 2)
+	msgs := devicetest.Run(t, devicetest.Send([]byte(wire)), &Driver{DeviceClock: true, Location: time.UTC}, devicetest.Count[*devices.Numeric](2))
 	want := time.Date(2016, 2, 22, 22, 47, 45, 0, time.UTC)
 	for _, m := range msgs {
 		if n, ok := m.(*devices.Numeric); ok && !n.Time.Equal(want) {

@@ -14,51 +14,6 @@ import (
 	"telewave/devices/devicetest"
 )
 
-// runPair runs s and d over a pipe until until() holds for the messages so
-// far, and returns them all.
-func runPair(tb testing.TB, s *Simulator, d *Driver, until func([]devices.Message) bool) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	done := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case <-done:
-			return
-		default:
-		}
-		msgs = append(msgs, m)
-		if until(msgs) {
-			close(done)
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- s.Run(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-done:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatal("timed out")
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
 func chunksOf(msgs []devices.Message, id string) []*devices.Chunk {
 	var out []*devices.Chunk
 	for _, m := range msgs {
@@ -74,7 +29,7 @@ func chunksOf(msgs []devices.Message, id string) []*devices.Chunk {
 // must run without a break.
 func TestDriverAnswersTheDevice(t *testing.T) {
 	s := &Simulator{Speed: 5, Requests: 20 * time.Millisecond, LinkTimeout: 300 * time.Millisecond}
-	msgs := runPair(t, s, &Driver{Poll: 50 * time.Millisecond},
+	msgs := devicetest.Run(t, s.Run, &Driver{Poll: 50 * time.Millisecond},
 		func(m []devices.Message) bool { return len(chunksOf(m, "flow")) >= 100 }) // 8 s of source time
 	info, ok := msgs[0].(*devices.DeviceInfo)
 	if !ok || info.Model != "Evita4" || info.Firmware != "04.05" || info.Protocol != Protocol {
@@ -107,7 +62,7 @@ func TestDriverRecoversADroppedLink(t *testing.T) {
 		return false
 	}
 	var resumed int
-	msgs := runPair(t, s, d, func(m []devices.Message) bool {
+	msgs := devicetest.Run(t, s.Run, d, func(m []devices.Message) bool {
 		if !gapSeen(m) {
 			return false
 		}

@@ -3,70 +3,13 @@ package nonin
 import (
 	"context"
 	"errors"
-	"sync"
+	"io"
 	"testing"
 	"time"
 
 	"telewave/devices"
 	"telewave/devices/devicetest"
 )
-
-// runPair runs play and d over a pipe until until(msgs) holds, and
-// returns every message the driver emitted.
-func runPair(tb testing.TB, play func(ctx context.Context, dev *devicetest.End) error, d *Driver, until func([]devices.Message) bool) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		select {
-		case <-enough:
-			return
-		default:
-		}
-		msgs = append(msgs, m)
-		if until(msgs) {
-			close(enough)
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- play(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("timed out with %d messages", len(msgs))
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
-
-func count[T devices.Message](n int) func([]devices.Message) bool {
-	return func(msgs []devices.Message) bool {
-		c := 0
-		for _, m := range msgs {
-			if _, ok := m.(T); ok {
-				c++
-			}
-		}
-		return c >= n
-	}
-}
 
 func TestDriverDF7SensorOffAndArtifact(t *testing.T) {
 	// Packets are a third of a second: sensor off for packets 3..5,
@@ -76,8 +19,8 @@ func TestDriverDF7SensorOffAndArtifact(t *testing.T) {
 		SensorOff: func(t time.Duration) bool { return t >= time.Second && t < 2*time.Second },
 		Artifact:  func(t time.Duration) bool { return t >= 7*time.Second/3 && t < 8*time.Second/3 },
 	}
-	msgs := runPair(t, func(ctx context.Context, dev *devicetest.End) error { return s.Run(ctx, dev) },
-		NewDriver(nil), count[*devices.Numeric](9*10))
+	msgs := devicetest.Run(t, s.Run,
+		NewDriver(nil), devicetest.Count[*devices.Numeric](9*10))
 
 	if info, ok := msgs[0].(*devices.DeviceInfo); !ok || info.Protocol != Protocol || info.Model != "DF7" {
 		t.Fatalf("first message %#v", msgs[0])
@@ -141,8 +84,8 @@ func TestDriverDF8(t *testing.T) {
 		HR:         func(t time.Duration) int { return hr[int(t/time.Second)%len(hr)] },
 		LowBattery: func(t time.Duration) bool { return t >= 2*time.Second },
 	}
-	msgs := runPair(t, func(ctx context.Context, dev *devicetest.End) error { return s.Run(ctx, dev) },
-		&Driver{Format: DF8}, count[*devices.Numeric](8))
+	msgs := devicetest.Run(t, s.Run,
+		&Driver{Format: DF8}, devicetest.Count[*devices.Numeric](8))
 	var prs []float64
 	var statuses []devices.NumericStatus
 	var events []string
@@ -172,8 +115,8 @@ func TestDriverDF8(t *testing.T) {
 
 func TestDriverDF2(t *testing.T) {
 	s := &Simulator{Record: true}
-	msgs := runPair(t, func(ctx context.Context, dev *devicetest.End) error { return s.Run(ctx, dev) },
-		&Driver{Format: DF2}, count[*devices.Chunk](20))
+	msgs := devicetest.Run(t, s.Run,
+		&Driver{Format: DF2}, devicetest.Count[*devices.Chunk](20))
 	sig := msgs[1].(*devices.Signal)
 	if sig.Max != 255 || sig.Scale != 1.0/255 {
 		t.Errorf("DF2 signal %+v", sig)
@@ -211,7 +154,7 @@ func TestDriverBadBytes(t *testing.T) {
 			wire = append(wire, 0x99, 0x42) // noise on the line
 		}
 	}
-	play := func(ctx context.Context, dev *devicetest.End) error {
+	play := func(ctx context.Context, dev io.ReadWriter) error {
 		buf := make([]byte, 6)
 		if _, err := dev.Read(buf); err != nil {
 			return nil
@@ -220,7 +163,7 @@ func TestDriverBadBytes(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}
-	msgs := runPair(t, play, NewDriver(nil), count[*devices.Numeric](10))
+	msgs := devicetest.Run(t, play, NewDriver(nil), devicetest.Count[*devices.Numeric](10))
 	var events []string
 	gaps := 0
 	for _, m := range msgs {
@@ -241,7 +184,7 @@ func TestDriverBadBytes(t *testing.T) {
 func TestDriverRetriesUntilACK(t *testing.T) {
 	s := &Simulator{}
 	cmds := 0
-	play := func(ctx context.Context, dev *devicetest.End) error {
+	play := func(ctx context.Context, dev io.ReadWriter) error {
 		buf := make([]byte, 6)
 		for cmds < 2 { // the first command goes unanswered
 			if _, err := dev.Read(buf); err != nil {
@@ -249,14 +192,14 @@ func TestDriverRetriesUntilACK(t *testing.T) {
 			}
 			cmds++
 		}
-		return s.Run(ctx, &replay{End: dev, pending: FormatCommand(DF7)})
+		return s.Run(ctx, &replay{ReadWriter: dev, pending: FormatCommand(DF7)})
 	}
-	runPair(t, play, &Driver{Retry: 20 * time.Millisecond}, count[*devices.Chunk](2))
+	devicetest.Run(t, play, &Driver{Retry: 20 * time.Millisecond}, devicetest.Count[*devices.Chunk](2))
 }
 
 // replay hands pending to the first reads, then reads the link.
 type replay struct {
-	*devicetest.End
+	io.ReadWriter
 	pending []byte
 }
 
@@ -266,5 +209,5 @@ func (r *replay) Read(p []byte) (int, error) {
 		r.pending = r.pending[n:]
 		return n, nil
 	}
-	return r.End.Read(p)
+	return r.ReadWriter.Read(p)
 }

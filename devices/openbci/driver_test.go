@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,51 +13,6 @@ import (
 	"telewave/devices/devicetest"
 	"telewave/devices/sim"
 )
-
-// runPair runs s and d over a pipe until the first signal has chunks chunks.
-func runPair(tb testing.TB, s *Simulator, d *Driver, chunks int) []devices.Message {
-	tb.Helper()
-	dev, hostEnd := devicetest.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	var mu sync.Mutex
-	var msgs []devices.Message
-	n := 0
-	enough := make(chan struct{})
-	emit := func(m devices.Message) {
-		mu.Lock()
-		defer mu.Unlock()
-		if n >= chunks {
-			return
-		}
-		msgs = append(msgs, m)
-		if c, ok := m.(*devices.Chunk); ok && c.Signal == d.Signals()[0].ID {
-			if n++; n == chunks {
-				close(enough)
-			}
-		}
-	}
-	simErr, drvErr := make(chan error, 1), make(chan error, 1)
-	go func() { simErr <- s.Run(ctx, dev) }()
-	go func() { drvErr <- d.Run(ctx, hostEnd, emit) }()
-	select {
-	case <-enough:
-	case err := <-drvErr:
-		tb.Fatalf("driver stopped: %v", err)
-	case <-time.After(10 * time.Second):
-		tb.Fatalf("only %d chunks", n)
-	}
-	cancel()
-	dev.Close()
-	hostEnd.Close()
-	for _, ch := range []chan error{simErr, drvErr} {
-		if err := <-ch; err != nil && !errors.Is(err, context.Canceled) {
-			tb.Errorf("run: %v", err)
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	return msgs
-}
 
 func TestDriverGaps(t *testing.T) {
 	tests := []struct {
@@ -75,7 +29,7 @@ func TestDriverGaps(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := &Driver{Montage: []Lead{{Channel: 2, Label: "ECG II", MDC: devices.MDCECGLeadII}}}
-			msgs := runPair(t, &Simulator{Drop: tt.drop}, d, 48)
+			msgs := devicetest.Run(t, (&Simulator{Drop: tt.drop}).Run, d, devicetest.Chunks(d.Signals()[0].ID, 48))
 			var gaps, at []int
 			var samples int
 			for _, m := range msgs {
@@ -110,7 +64,7 @@ func TestDriverGaps(t *testing.T) {
 
 func TestDriverBannerAndMontage(t *testing.T) {
 	d := &Driver{Montage: []Lead{{Channel: 3, Label: "Lead I", MDC: devices.MDCECGLeadI}, {Channel: 1, Label: "Lead II"}}}
-	msgs := runPair(t, &Simulator{Firmware: "v3.9.9"}, d, 2)
+	msgs := devicetest.Run(t, (&Simulator{Firmware: "v3.9.9"}).Run, d, devicetest.Chunks(d.Signals()[0].ID, 2))
 	info, ok := msgs[0].(*devices.DeviceInfo)
 	if !ok || info.Firmware != "v3.9.9" || info.Protocol != "openbci" {
 		t.Fatalf("first message %#v", msgs[0])
