@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -87,26 +88,30 @@ func (s *session) changePassphrase() *dialog.FormDialog {
 		{Text: "New passphrase", Widget: pass, HintText: fmt.Sprintf("at least %d characters", minPassphrase)},
 		{Text: "Again", Widget: again}}
 	s.watchEntries(old, pass, again)
-	st, params := s.store, s.params
-	d := dialog.NewForm("Change your passphrase", "Change", "Cancel", items, func(ok bool) {
+	return dialog.NewForm("Change your passphrase", "Change", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		if msg := newPassphrase(pass.Text, again.Text); msg != "" {
-			dialog.ShowInformation("Passphrase not changed", msg, s.win)
-			return
-		}
-		o, n := []byte(old.Text), []byte(pass.Text)
-		go func() {
-			err := st.ChangePassphrase(s.ctx, o, n, params)
-			Do(func() {
-				if err != nil {
-					dialog.ShowError(fmt.Errorf("the passphrase was not changed: %w", err), s.win)
-					return
-				}
-				dialog.ShowInformation("Passphrase changed", "Use the new passphrase from now on.", s.win)
-			})
-		}()
+		s.applyPassphraseChange(old.Text, pass.Text, again.Text, func(err error) {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("the passphrase was not changed: %w", err), s.win)
+				return
+			}
+			dialog.ShowInformation("Passphrase changed", "Use the new passphrase from now on.", s.win)
+		})
 	}, s.win)
-	return d
+}
+
+// applyPassphraseChange checks the new passphrase, has the store change it
+// on a goroutine, and calls done on the UI thread.
+func (s *session) applyPassphraseChange(old, fresh, again string, done func(error)) {
+	if msg := newPassphrase(fresh, again); msg != "" {
+		done(errors.New(msg))
+		return
+	}
+	st, params := s.store, s.params
+	go func() {
+		err := st.ChangePassphrase(s.ctx, []byte(old), []byte(fresh), params)
+		Do(func() { done(err) })
+	}()
 }
