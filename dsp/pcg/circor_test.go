@@ -1,0 +1,177 @@
+package pcg
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"telewave/formats/wav"
+)
+
+// sharedData finds ../shared/data beside the repository root, or skips
+// loudly.
+func sharedData(tb testing.TB, rel string) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Skipf("SKIPPED: no repository root above the test; shared data %s not read", rel)
+		}
+		dir = parent
+	}
+	p := filepath.Join(dir, "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("SKIPPED: shared data %s is absent (%v)", p, err)
+	}
+	return p
+}
+
+// recording is one CirCor recording with its reference segmentation.
+type recording struct {
+	name    string
+	samples []float32
+	rate    int
+	ref     []Interval
+}
+
+func loadRecording(tb testing.TB, dir, name string) recording {
+	tb.Helper()
+	f, err := os.Open(filepath.Join(dir, name+".wav"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	a, err := wav.Read(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	t, err := os.Open(filepath.Join(dir, name+".tsv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer t.Close()
+	ref, err := ReadTSV(t)
+	if err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return recording{name, a.Mono(), a.Rate, ref}
+}
+
+func circorNames(tb testing.TB, dir string) []string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tsv"))
+	var names []string
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".tsv"))
+	}
+	if len(names) == 0 {
+		tb.Fatalf("no .tsv in %s", dir)
+	}
+	return names
+}
+
+type halfResult struct {
+	s1, s2   Counts
+	hrErr    []float64
+	worst    string
+	worstF1  float64
+	nRecords int
+}
+
+func scoreHalf(tb testing.TB, p Params, dir string, names []string, verbose bool) halfResult {
+	r := halfResult{worstF1: 2}
+	for _, n := range names {
+		rec := loadRecording(tb, dir, n)
+		det, hr := p.Segment(rec.samples, rec.rate)
+		sc := Evaluate(rec.ref, det, hr)
+		r.s1, r.s2 = r.s1.Add(sc.S1), r.s2.Add(sc.S2)
+		if !math.IsNaN(sc.RefHR) {
+			r.hrErr = append(r.hrErr, math.Abs(hr-sc.RefHR))
+		}
+		f1 := sc.S1.Add(sc.S2).F1()
+		if f1 < r.worstF1 {
+			r.worst, r.worstF1 = n, f1
+		}
+		r.nRecords++
+		if verbose {
+			tb.Logf("%-10s S1 F1 %.3f  S2 F1 %.3f  HR %.0f ref %.0f", n, sc.S1.F1(), sc.S2.F1(), hr, sc.RefHR)
+		}
+	}
+	return r
+}
+
+func meanOf(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(max(1, len(x)))
+}
+
+// TestCirCorEvaluationHalf scores Segment on the evaluation half of the
+// CirCor subset. The floor is far below the reported figure: it catches a
+// broken pipeline, not a small regression.
+func TestCirCorEvaluationHalf(t *testing.T) {
+	dir := sharedData(t, "heart-sounds/circor")
+	eval, _ := SplitHalves(circorNames(t, dir))
+	r := scoreHalf(t, Default, dir, eval, testing.Verbose())
+	t.Logf("evaluation half: %d recordings, S1 F1 %.3f (%+v), S2 F1 %.3f (%+v), mean |HR error| %.1f bpm",
+		r.nRecords, r.s1.F1(), r.s1, r.s2.F1(), r.s2, meanOf(r.hrErr))
+	if r.s1.F1() < 0.6 || r.s2.F1() < 0.6 {
+		t.Errorf("S1 F1 %.3f, S2 F1 %.3f on the evaluation half", r.s1.F1(), r.s2.F1())
+	}
+}
+
+// TestTuneSweep is how the emission constants were chosen: on the tuning
+// half only. It runs only when TELEWAVE_PCG_SWEEP is set.
+func TestTuneSweep(t *testing.T) {
+	if os.Getenv("TELEWAVE_PCG_SWEEP") == "" {
+		t.Skip("set TELEWAVE_PCG_SWEEP=1 to sweep the parameters on the tuning half")
+	}
+	dir := sharedData(t, "heart-sounds/circor")
+	_, tune := SplitHalves(circorNames(t, dir))
+	for _, thr := range []float64{0, 0.3, 0.6} {
+		for _, slope := range []float64{1.5, 2.5, 4} {
+			for _, dsd := range []float64{0.07, 0.12, 0.2} {
+				p := Default
+				p.Threshold, p.Slope, p.DiastoleSDFrac = thr, slope, dsd
+				r := scoreHalf(t, p, dir, tune, false)
+				t.Logf("thr %.1f slope %.1f dsd %.2f: S1 %.3f S2 %.3f HR err %.1f", thr, slope, dsd, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+			}
+		}
+	}
+}
+
+// TestTuningHalfDetail prints every tuning-half recording's scores, for
+// development; it runs only when TELEWAVE_PCG_SWEEP is set.
+func TestTuningHalfDetail(t *testing.T) {
+	if os.Getenv("TELEWAVE_PCG_SWEEP") == "" {
+		t.Skip("set TELEWAVE_PCG_SWEEP=1 to list the tuning half")
+	}
+	dir := sharedData(t, "heart-sounds/circor")
+	_, tune := SplitHalves(circorNames(t, dir))
+	r := scoreHalf(t, Default, dir, tune, true)
+	t.Logf("tuning half: %d recordings, S1 F1 %.3f, S2 F1 %.3f, mean |HR error| %.1f bpm", r.nRecords, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+}
+
+func TestTuneCandidates(t *testing.T) {
+	if os.Getenv("TELEWAVE_PCG_SWEEP") == "" {
+		t.Skip("set TELEWAVE_PCG_SWEEP=1 to sweep the parameters on the tuning half")
+	}
+	dir := sharedData(t, "heart-sounds/circor")
+	_, tune := SplitHalves(circorNames(t, dir))
+	for _, n := range []int{1, 2, 3, 5} {
+		p := Default
+		p.Candidates = n
+		r := scoreHalf(t, p, dir, tune, false)
+		t.Logf("candidates %d: S1 %.3f S2 %.3f HR err %.1f", n, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+	}
+}

@@ -1,0 +1,147 @@
+package pcg
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// MatchWindow is the largest distance between the centres of a detected
+// and an annotated sound for them to count as the same sound.
+const MatchWindow = 0.060
+
+// Counts are the matches of one sound (S1 or S2) in one recording.
+type Counts struct {
+	TP, FP, FN int
+}
+
+// F1 returns 2TP / (2TP + FP + FN), or NaN with nothing to score.
+func (c Counts) F1() float64 {
+	if d := 2*c.TP + c.FP + c.FN; d > 0 {
+		return float64(2*c.TP) / float64(d)
+	}
+	return math.NaN()
+}
+
+// Add returns the sum of two counts.
+func (c Counts) Add(o Counts) Counts { return Counts{c.TP + o.TP, c.FP + o.FP, c.FN + o.FN} }
+
+// Score compares a segmentation with a reference one, sound by sound.
+type Score struct {
+	S1, S2 Counts
+	// RefHR and HR are the heart rates in beats per minute from the
+	// reference (median S1-to-S1 interval within annotated stretches) and
+	// from the detector.
+	RefHR, HR float64
+}
+
+// Evaluate scores detected intervals against a reference: a detected S1
+// (S2) whose centre lies within MatchWindow of an annotated S1 (S2) centre
+// is a true positive, each annotated sound matching at most one detected
+// one. Detected sounds whose centre falls outside the annotated stretches
+// (state 0, or beyond the reference) are not scored.
+func Evaluate(ref, det []Interval, hr float64) Score {
+	annotated := annotatedSpans(ref)
+	inside := func(t float64) bool {
+		i := sort.Search(len(annotated), func(i int) bool { return annotated[i][1] >= t })
+		return i < len(annotated) && annotated[i][0] <= t
+	}
+	centres := func(ivs []Interval, s State, keep func(float64) bool) []float64 {
+		var c []float64
+		for _, iv := range ivs {
+			if iv.State == s && keep(iv.Centre()) {
+				c = append(c, iv.Centre())
+			}
+		}
+		slices.Sort(c)
+		return c
+	}
+	all := func(float64) bool { return true }
+	sc := Score{HR: hr, RefHR: referenceHR(ref)}
+	sc.S1 = match(centres(ref, S1, all), centres(det, S1, inside))
+	sc.S2 = match(centres(ref, S2, all), centres(det, S2, inside))
+	return sc
+}
+
+// annotatedSpans merges the reference's annotated intervals into sorted,
+// disjoint [start, end] spans.
+func annotatedSpans(ref []Interval) [][2]float64 {
+	var spans [][2]float64
+	for _, iv := range ref {
+		if iv.State != Unannotated {
+			spans = append(spans, [2]float64{iv.Start, iv.End})
+		}
+	}
+	slices.SortFunc(spans, func(a, b [2]float64) int { return cmpFloat(a[0], b[0]) })
+	var out [][2]float64
+	for _, s := range spans {
+		if n := len(out); n > 0 && s[0] <= out[n-1][1]+1e-3 {
+			out[n-1][1] = math.Max(out[n-1][1], s[1])
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// match pairs sorted reference and detected centres one to one, nearest
+// first, within MatchWindow.
+func match(ref, det []float64) Counts {
+	type pair struct {
+		d    float64
+		r, t int
+	}
+	var pairs []pair
+	j0 := 0
+	for r, c := range ref {
+		for j0 < len(det) && det[j0] < c-MatchWindow {
+			j0++
+		}
+		for j := j0; j < len(det) && det[j] <= c+MatchWindow; j++ {
+			pairs = append(pairs, pair{math.Abs(det[j] - c), r, j})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return cmpFloat(a.d, b.d) })
+	usedR, usedD := make([]bool, len(ref)), make([]bool, len(det))
+	tp := 0
+	for _, p := range pairs {
+		if !usedR[p.r] && !usedD[p.t] {
+			usedR[p.r], usedD[p.t] = true, true
+			tp++
+		}
+	}
+	return Counts{TP: tp, FP: len(det) - tp, FN: len(ref) - tp}
+}
+
+// referenceHR is 60 over the median interval between consecutive
+// annotated S1 centres with no unannotated stretch between them.
+func referenceHR(ref []Interval) float64 {
+	var rr []float64
+	last := math.NaN()
+	for _, iv := range ref {
+		switch iv.State {
+		case Unannotated:
+			last = math.NaN()
+		case S1:
+			if !math.IsNaN(last) {
+				rr = append(rr, iv.Centre()-last)
+			}
+			last = iv.Centre()
+		}
+	}
+	if len(rr) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(rr)
+	return 60 / rr[len(rr)/2]
+}

@@ -1,0 +1,75 @@
+package pcg
+
+import "math"
+
+// Params are the tunable constants of the segmentation. Default holds the
+// values used everywhere; they are published physiology (durations) plus
+// two emission constants chosen by hand on the tuning half of the CirCor
+// subset (see Evaluate), never on the half it is scored on.
+type Params struct {
+	S1Mean, S2Mean float64 // mean sound durations, seconds
+	SoundSD        float64 // spread of S1 and S2 durations, seconds
+	SystoleSD      float64 // spread of systole, seconds
+	DiastoleSDFrac float64 // spread of diastole as a fraction of its mean
+	// Loud frames (standardised envelope above Threshold) are likely S1
+	// or S2; Slope sets how sharply.
+	Threshold, Slope float64
+	// Candidates is how many heart-cycle hypotheses are decoded.
+	Candidates int
+}
+
+// Default are the parameters Segment uses.
+var Default = Params{
+	S1Mean: 0.122, S2Mean: 0.094, SoundSD: 0.022, SystoleSD: 0.025, DiastoleSDFrac: 0.20,
+	Threshold: 0.3, Slope: 2.5, Candidates: 1,
+}
+
+// Segment splits a mono heart-sound recording at rate Hz into S1,
+// systole, S2 and diastole, and returns the states in time order, covering
+// the whole recording in FeatureRate steps, with the heart rate in beats
+// per minute. Recordings shorter than two seconds give nothing.
+func Segment(samples []float32, rate int) ([]Interval, float64) {
+	return Default.Segment(samples, rate)
+}
+
+// Segment is the package-level Segment with these parameters.
+func (p Params) Segment(samples []float32, rate int) ([]Interval, float64) {
+	if rate < 2*FeatureRate || len(samples) < 2*rate {
+		return nil, 0
+	}
+	f := extract(samples, rate)
+	var emit [4][]float64
+	for j := range emit {
+		emit[j] = make([]float64, len(f.homomorphic))
+	}
+	for t := range f.homomorphic {
+		e := 0.5 * (f.homomorphic[t] + f.hilbert[t])
+		loud := 1 / (1 + math.Exp(-p.Slope*(e-p.Threshold)))
+		loud = math.Min(math.Max(loud, 1e-4), 1-1e-4)
+		emit[0][t], emit[2][t] = math.Log(loud), math.Log(loud)
+		emit[1][t], emit[3][t] = math.Log(1-loud), math.Log(1-loud)
+	}
+	// Each timing hypothesis is decoded; the likeliest path wins, which
+	// settles between a cycle and its double or its systolic interval.
+	var states []int
+	var cycle float64
+	bestP := math.Inf(-1)
+	for _, c := range cycleCandidates(f.logHomomorphic, p.Candidates) {
+		s, logP := decode(emit, newDurationModel(p, c.cycle, c.systolic))
+		if logP > bestP {
+			states, cycle, bestP = s, c.cycle, logP
+		}
+	}
+
+	var out []Interval
+	secs := func(frame int) float64 { return float64(f.frameStart[frame]) / float64(rate) }
+	for t := 0; t < len(states); {
+		u := t
+		for u < len(states) && states[u] == states[t] {
+			u++
+		}
+		out = append(out, Interval{Start: secs(t), End: secs(u), State: State(states[t] + 1)})
+		t = u
+	}
+	return out, 60 / cycle
+}
