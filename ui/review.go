@@ -15,6 +15,7 @@ import (
 
 	"telewave/devices"
 	"telewave/storage"
+	"telewave/storage/sqlite"
 	"telewave/ui/render/cpu"
 )
 
@@ -48,6 +49,7 @@ type windowRequest struct {
 // short one), draws it with the CPU rasterizer and hands the picture over.
 type review struct {
 	s    *session
+	st   *sqlite.Store
 	user storage.User
 	p    storage.Patient
 	rec  storage.Recording
@@ -86,7 +88,7 @@ func (s *session) openReview(u storage.User, p storage.Patient, rec storage.Reco
 
 func newReview(s *session, u storage.User, p storage.Patient, rec storage.Recording) *review {
 	ctx, cancel := context.WithCancel(s.ctx)
-	r := &review{s: s, user: u, p: p, rec: rec, start: rec.Started, end: rec.Stopped, span: 10 * time.Second,
+	r := &review{s: s, st: s.store, user: u, p: p, rec: rec, start: rec.Started, end: rec.Stopped, span: 10 * time.Second,
 		ctx: ctx, cancel: cancel, want: make(chan windowRequest, 1)}
 	if r.end.IsZero() {
 		r.end = time.Now() // still recording, or cut short without a stop time
@@ -146,7 +148,7 @@ func newReview(s *session, u storage.User, p storage.Patient, rec storage.Record
 // open audits the view and reads what the whole recording needs: its
 // signals, events and notes (small), never its samples.
 func (r *review) open() {
-	st, ctx := r.s.store, r.ctx
+	st, ctx := r.st, r.ctx
 	err := st.Audit(ctx, "view", fmt.Sprintf("patient %d recording %d", r.p.ID, r.rec.ID))
 	var (
 		sigs  []devices.Signal
@@ -302,7 +304,7 @@ func (r *review) load() {
 		chunks := make([][]devices.Chunk, len(r.signals))
 		var err error
 		for i, sig := range r.signals {
-			chunks[i], err = r.s.store.ChunksBetween(r.ctx, r.rec.ID, sig.ID, req.from, req.from.Add(req.span))
+			chunks[i], err = r.st.ChunksBetween(r.ctx, r.rec.ID, sig.ID, req.from, req.from.Add(req.span))
 			if err != nil {
 				err = fmt.Errorf("read %s: %w", sig.Label, err)
 				break
@@ -363,7 +365,7 @@ func (r *review) addAnnotation() {
 	}
 	at := r.from().Add(r.span / 2)
 	r.annotate.Disable()
-	st, ctx, recID := r.s.store, r.ctx, r.rec.ID
+	st, ctx, recID := r.st, r.ctx, r.rec.ID
 	go func() {
 		a, err := st.Annotate(ctx, storage.Annotation{RecordingID: recID, Time: at, Text: text})
 		Do(func() {

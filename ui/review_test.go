@@ -226,3 +226,24 @@ func TestClock(t *testing.T) {
 		t.Error("an unstopped recording is not called live")
 	}
 }
+
+// One window of the busiest review: eight 500 Hz lanes, 60 s per screen.
+func BenchmarkStripScene(b *testing.B) {
+	t0 := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	sigs := make([]devices.Signal, maxLanes)
+	chunks := make([][]devices.Chunk, maxLanes)
+	for i := range sigs {
+		sigs[i] = devices.Signal{ID: fmt.Sprint(i), SampleRate: 500, Scale: 0.001}
+		for k := range 60 {
+			c := devices.Chunk{HostTime: t0.Add(time.Duration(k) * time.Second), Samples: make([]int32, 500)}
+			for j := range c.Samples {
+				c.Samples[j] = int32(1000 * math.Sin(float64(k*500+j)/40))
+			}
+			chunks[i] = append(chunks[i], c)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		stripScene(sigs, chunks, t0, time.Minute)
+	}
+}
