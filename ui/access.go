@@ -108,9 +108,9 @@ func (s *session) unlockScreen() fyne.CanvasObject {
 			})
 		}()
 	}
-	recover := widget.NewButton("Forgot the passphrase? Use the recovery code", func() { s.show(s.recoveryScreen()) })
+	forgot := widget.NewButton("Forgot the passphrase? Use the recovery code", func() { s.show(s.recoveryScreen()) })
 	title := widget.NewLabelWithStyle("Telewave is locked", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	return container.NewCenter(container.NewVBox(title, recover, form, status))
+	return container.NewCenter(container.NewVBox(title, forgot, form, status))
 }
 
 // unlock opens the store (or unlocks the one the session locked) as user.
