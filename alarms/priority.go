@@ -14,8 +14,8 @@ type Style struct {
 	// FlashHz is the flashing rate of the visual indicator; 0 means
 	// constant (on, not flashing). The duty cycle is 50 %.
 	FlashHz float64
-	// Sound is the asset to play while the alarm is audible; the files
-	// are added under assets/ later.
+	// Sound is the asset to play while the alarm is audible: a file of
+	// package assets (assets.Sounds), repeated every assets.RepeatSeconds.
 	Sound string
 }
 
