@@ -123,7 +123,7 @@ func (h *home) applyFilter() {
 	h.list.UnselectAll()
 	h.list.Refresh()
 	if len(h.shown) == len(h.all) {
-		h.status.SetText(fmt.Sprintf("%d patients.", len(h.all)))
+		h.status.SetText(plural(len(h.all), "patient") + ".")
 	} else {
 		h.status.SetText(fmt.Sprintf("%d of %d patients match.", len(h.shown), len(h.all)))
 	}
@@ -142,4 +142,12 @@ func (h *home) edit(p storage.Patient) {
 	f := newPatientForm(h, p)
 	h.detail.Objects = []fyne.CanvasObject{f.content()}
 	h.detail.Refresh()
+}
+
+// plural says "1 patient", "2 patients".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"telewave/devices"
@@ -67,6 +68,7 @@ type review struct {
 	when       *widget.Label
 	status     *widget.Label
 	strip      *canvas.Image
+	labels     *fyne.Container // one name per lane, beside the strip
 	markList   *widget.List
 	root       fyne.CanvasObject
 
@@ -138,7 +140,8 @@ func newReview(s *session, u storage.User, p storage.Patient, rec storage.Record
 		r.annotate, r.note)
 	bottom := container.NewVBox(r.slider, r.when, controls, r.status)
 	marks := container.NewBorder(widget.NewLabelWithStyle("Events and notes", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, r.markList)
-	split := container.NewHSplit(r.strip, marks)
+	r.labels = container.NewGridWithRows(1)
+	split := container.NewHSplit(container.NewBorder(nil, nil, r.labels, nil, r.strip), marks)
 	split.SetOffset(0.8)
 	r.root = container.NewBorder(head, bottom, nil, nil, split)
 	go r.open()
@@ -173,6 +176,10 @@ func (r *review) open() {
 		}
 		r.signals, r.marks = sigs, marks
 		r.markList.Refresh()
+		r.labels.Layout = layout.NewGridLayoutWithRows(max(len(sigs), 1))
+		for _, sig := range sigs {
+			r.labels.Add(widget.NewLabel(fmt.Sprintf("%s\n%s", sig.Label, sig.Unit)))
+		}
 		if n := max(len(sigs), 1); n > 2 {
 			r.strip.SetMinSize(fyne.NewSize(600, float32(n*90)))
 		}
