@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"telewave/devices"
 )
 
 // MaxValue is the largest count of the Arduino's 10-bit converter.
@@ -140,22 +142,7 @@ func indexNL(b []byte) int {
 }
 
 // fill moves the partial line to the front of store and reads after it.
-func (d *Decoder) fill() error {
-	kept := copy(d.store[:], d.buf)
-	n, err := d.r.Read(d.store[kept:])
-	d.buf = d.store[:kept+n]
-	if n > 0 {
-		if errors.Is(err, io.EOF) {
-			d.eof = true
-		}
-		return nil
-	}
-	switch {
-	case err == nil:
-		return ErrNoData
-	case errors.Is(err, io.EOF):
-		d.eof = true
-		return nil
-	}
-	return fmt.Errorf("read ad8232 line: %w", err)
+func (d *Decoder) fill() (err error) {
+	d.buf, err = devices.Refill(d.r, d.store[:], d.buf, &d.eof, ErrNoData, "ad8232 line")
+	return err
 }

@@ -17,8 +17,9 @@ package ads1298
 
 import (
 	"errors"
-	"fmt"
 	"io"
+
+	"telewave/devices"
 )
 
 // Frame bytes.
@@ -122,21 +123,11 @@ func (d *Decoder) Skipped() int { return d.skipped }
 // of the stream, ErrNoData when the reader timed out, or the reader's error.
 func (d *Decoder) Next() (Packet, error) {
 	for {
-		i := 0
-		for i < len(d.buf) && d.buf[i] != Sync0 {
-			i++
-		}
-		d.skipped += i
-		d.buf = d.buf[i:]
-		if len(d.buf) >= FrameSize {
-			if valid(d.buf[:FrameSize]) {
-				p := parse(d.buf[:FrameSize])
-				d.buf = d.buf[FrameSize:]
-				return p, nil
-			}
-			d.skipped++ // a sync byte that was data or a broken frame
-			d.buf = d.buf[1:]
-			continue
+		frame, rest, skipped := devices.SyncFrame(d.buf, Sync0, FrameSize, valid)
+		d.skipped += skipped
+		d.buf = rest
+		if frame != nil {
+			return parse(frame), nil
 		}
 		if d.eof {
 			d.skipped += len(d.buf)
@@ -150,22 +141,7 @@ func (d *Decoder) Next() (Packet, error) {
 }
 
 // fill moves the partial frame to the front of store and reads after it.
-func (d *Decoder) fill() error {
-	kept := copy(d.store[:], d.buf)
-	n, err := d.r.Read(d.store[kept:])
-	d.buf = d.store[:kept+n]
-	if n > 0 {
-		if errors.Is(err, io.EOF) {
-			d.eof = true
-		}
-		return nil
-	}
-	switch {
-	case err == nil:
-		return ErrNoData
-	case errors.Is(err, io.EOF):
-		d.eof = true
-		return nil
-	}
-	return fmt.Errorf("read ads1298 frame: %w", err)
+func (d *Decoder) fill() (err error) {
+	d.buf, err = devices.Refill(d.r, d.store[:], d.buf, &d.eof, ErrNoData, "ads1298 frame")
+	return err
 }

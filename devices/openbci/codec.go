@@ -16,8 +16,9 @@ package openbci
 
 import (
 	"errors"
-	"fmt"
 	"io"
+
+	"telewave/devices"
 )
 
 // PacketSize is the length of one sample packet on the wire.
@@ -108,23 +109,12 @@ func (d *Decoder) Skipped() int { return d.skipped }
 // out, or the reader's error.
 func (d *Decoder) Next() (Packet, error) {
 	for {
-		// Drop everything before the next header.
-		i := 0
-		for i < len(d.buf) && d.buf[i] != Header {
-			i++
-		}
-		d.skipped += i
-		d.buf = d.buf[i:]
-		if len(d.buf) >= PacketSize {
-			if isFooter(d.buf[PacketSize-1]) {
-				p := parse(d.buf[:PacketSize])
-				d.buf = d.buf[PacketSize:]
-				return p, nil
-			}
-			// A header byte that was data: resync after it.
-			d.skipped++
-			d.buf = d.buf[1:]
-			continue
+		// A header byte that was data gets skipped: resync after it.
+		frame, rest, skipped := devices.SyncFrame(d.buf, Header, PacketSize, func(b []byte) bool { return isFooter(b[PacketSize-1]) })
+		d.skipped += skipped
+		d.buf = rest
+		if frame != nil {
+			return parse(frame), nil
 		}
 		if d.eof {
 			d.skipped += len(d.buf)
@@ -137,24 +127,8 @@ func (d *Decoder) Next() (Packet, error) {
 	}
 }
 
-// fill is called with less than a packet buffered; it moves that to the
-// front of store and reads after it.
-func (d *Decoder) fill() error {
-	kept := copy(d.store[:], d.buf)
-	n, err := d.r.Read(d.store[kept:])
-	d.buf = d.store[:kept+n]
-	if n > 0 {
-		if errors.Is(err, io.EOF) {
-			d.eof = true
-		}
-		return nil
-	}
-	switch {
-	case err == nil:
-		return ErrNoData
-	case errors.Is(err, io.EOF):
-		d.eof = true
-		return nil
-	}
-	return fmt.Errorf("read openbci packet: %w", err)
+// fill moves the partial packet to the front of store and reads after it.
+func (d *Decoder) fill() (err error) {
+	d.buf, err = devices.Refill(d.r, d.store[:], d.buf, &d.eof, ErrNoData, "openbci packet")
+	return err
 }
