@@ -43,6 +43,7 @@ func main() {
 	mrnSystem := fl.String("mrn-system", "", "identifier system of MRNs at the EHR")
 	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, 15m otherwise)")
 	fps := fl.Int("fps", 30, "waveform frames per second")
+	idleLock := fl.Duration("idle-lock", 5*time.Minute, "lock the records after this long without activity (negative: never)")
 	if err := fl.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			cli.Run(context.Background(), cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}, []string{"help"})
@@ -57,7 +58,7 @@ func main() {
 		}
 	}
 	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
-		ChartEvery: *chartEvery, Records: records(), FPS: *fps})
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)

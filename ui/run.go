@@ -135,6 +135,9 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 	s.monitor = newMonitorScreen(ws, s.opts.FPS)
 	s.show(s.monitor.content())
 	s.monitor.start(s.ctx)
+	// Serial ports are polled off the UI thread; a plugged USB device whose
+	// probe answers is attached, a replugged one follows its slot.
+	ws.Discover(&app.Discovery{Registry: app.Registry()})
 	ws.Start(s.ctx)
 }
 
