@@ -49,11 +49,13 @@ bench:
 	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/...
 
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
-# table of the QRS detector on MIT-BIH.
+# table of the QRS detector on MIT-BIH, and the heart-sound segmentation
+# on the evaluation half of CirCor.
 SHARED ?= ../shared/data
 eval: build
 	@test -d $(SHARED)/mitdb || { echo "make eval: $(SHARED)/mitdb not found: nothing to evaluate (SKIPPED)"; exit 1; }
 	./$(BIN) eval-qrs $(SHARED)/mitdb
+	./$(BIN) eval-pcg $(SHARED)/heart-sounds/circor
 
 # Every fuzz target for a bounded time each (FUZZTIME, default 15s).
 FUZZTIME ?= 15s

@@ -48,6 +48,8 @@ func init() {
 		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI]", runSync},
 		"qrs":      {usageQRS, runQRS},
 		"import":   {usageImport, runImport},
+		"pcg":      {usagePCG, runPCG},
+		"eval-pcg": {usageEvalPCG, runEvalPCG},
 		"export":   {usageExport, runExport},
 		"eval-qrs": {usageEvalQRS, runEvalQRS},
 	}
