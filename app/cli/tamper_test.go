@@ -55,4 +55,3 @@ func TestStoreVerifyNamesTheTamperedRow(t *testing.T) {
 	}
 	runFails(t, vars, "patients row 1", "store", "verify")
 }
-
