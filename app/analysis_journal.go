@@ -16,8 +16,12 @@ type AlarmStore interface {
 	RecordAlarm(ctx context.Context, e storage.AlarmEntry) (int64, error)
 }
 
-// journalQueue bounds the alarm history waiting for the disk.
-const journalQueue = 1024
+// journalQueue bounds the alarm history waiting for the disk;
+// writeTimeout bounds one write.
+const (
+	journalQueue = 1024
+	writeTimeout = 5 * time.Second
+)
 
 // alarmJournal writes the engine's journal to the store on its own
 // goroutine: the engine is called from the UI thread (acknowledge, pause)
@@ -62,18 +66,19 @@ func (j *alarmJournal) Record(en alarms.Entry) error {
 }
 
 // run writes queued entries until ctx ends, then what is still queued.
+// A write is not cut short by ctx: shutting down must not lose the
+// alarm history, so each has writeTimeout of its own.
 func (j *alarmJournal) run(ctx context.Context) {
+	wctx := context.WithoutCancel(ctx)
 	for {
 		select {
 		case en := <-j.ch:
-			j.write(ctx, en)
+			j.write(wctx, en)
 		case <-ctx.Done():
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
 			for {
 				select {
 				case en := <-j.ch:
-					j.write(dctx, en)
+					j.write(wctx, en)
 				default:
 					return
 				}
@@ -83,6 +88,8 @@ func (j *alarmJournal) run(ctx context.Context) {
 }
 
 func (j *alarmJournal) write(ctx context.Context, en alarms.Entry) {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
 	_, err := j.store.RecordAlarm(ctx, historyEntry(en, j.patient))
 	j.mu.Lock()
 	defer j.mu.Unlock()
