@@ -10,6 +10,7 @@ import (
 	"telewave/devices/ads1298"
 	"telewave/devices/contec"
 	"telewave/devices/intellivue"
+	"telewave/dsp/filter"
 	"telewave/devices/openbci"
 	"telewave/ui/render"
 	"telewave/ui/waveview"
@@ -30,6 +31,25 @@ type lane struct {
 	slot, signal string
 	trace        waveview.Trace
 	perUnit      float32 // multiplies the signal's physical value into the trace's unit
+}
+
+// Mains is the mains frequency the ECG notch removes (50 Hz in most of the
+// world; 60 Hz in the Americas).
+var Mains = 50.0
+
+// filterText says which filters the ECG traces show through.
+func filterText() string {
+	f, err := ecgFilter(500)
+	if err != nil {
+		return "ECG unfiltered"
+	}
+	return "ECG filter " + f.Describe() + " (live, causal)"
+}
+
+// ecgFilter is the live (causal) monitoring filter of ECG lanes; the
+// screen prints its Describe() so the clinician knows what is on.
+func ecgFilter(rate float64) (*filter.Chain, error) {
+	return filter.New(filter.Monitoring(rate, Mains))
 }
 
 type laneKey struct{ slot, signal string }
@@ -121,7 +141,9 @@ func (d *display) stop() {
 
 func (d *display) feed(ctx context.Context, sub *app.Subscription) {
 	signals := map[laneKey]devices.Signal{}
+	filters := map[laneKey]*filter.Chain{}
 	var buf []float32
+	var in, out []float64
 	for {
 		var e app.Envelope
 		select {
@@ -131,7 +153,13 @@ func (d *display) feed(ctx context.Context, sub *app.Subscription) {
 		}
 		switch m := e.Msg.(type) {
 		case *devices.Signal:
-			signals[laneKey{e.Device, m.ID}] = *m
+			k := laneKey{e.Device, m.ID}
+			signals[k] = *m
+			if m.Kind == devices.KindECG && m.SampleRate > 0 {
+				if f, err := ecgFilter(m.SampleRate); err == nil {
+					filters[k] = f
+				}
+			}
 		case *devices.Chunk:
 			k := laneKey{e.Device, m.Signal}
 			i, shown := d.index[k]
@@ -142,9 +170,22 @@ func (d *display) feed(ctx context.Context, sub *app.Subscription) {
 			if m.Flags&devices.GapBefore != 0 {
 				d.view.MarkGap(i)
 			}
-			buf = buf[:0]
+			in, out = in[:0], out[:0]
 			for _, c := range m.Samples {
-				buf = append(buf, float32(sig.Physical(c))*d.lanes[i].perUnit)
+				in = append(in, sig.Physical(c))
+			}
+			if f := filters[k]; f != nil && len(in) > 0 {
+				if m.Flags&devices.GapBefore != 0 || m.Seq == 0 {
+					f.Reset()
+					f.Prime(in[0])
+				}
+				out = append(out, in...)
+				f.Process(in, out)
+				in = out
+			}
+			buf = buf[:0]
+			for _, v := range in {
+				buf = append(buf, float32(v)*d.lanes[i].perUnit)
 			}
 			d.view.Push(i, buf)
 		}

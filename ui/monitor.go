@@ -78,7 +78,7 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 		widget.NewAccordionItem("All values", container.NewVScroll(m.values)),
 		widget.NewAccordionItem("Serial ports", m.ports))
 	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
-	top := container.NewBorder(nil, nil, m.header, m.syncLine)
+	top := container.NewBorder(nil, nil, m.header, m.syncLine, widget.NewLabel(filterText()))
 	m.root = container.NewBorder(top, bottom, nil, numerics, m.waves)
 	return m
 }

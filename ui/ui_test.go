@@ -165,3 +165,12 @@ func countTraces(img image.Image) (green, cyan int) {
 	}
 	return green, cyan
 }
+
+func TestFilterTextNamesTheFilters(t *testing.T) {
+	got := filterText()
+	for _, want := range []string{"0.5", "40 Hz", "notch 50 Hz", "causal"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("filter text %q lacks %q", got, want)
+		}
+	}
+}
