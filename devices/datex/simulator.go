@@ -2,11 +2,9 @@ package datex
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"sync"
 	"time"
 
 	"telewave/devices"
@@ -45,30 +43,16 @@ type Simulator struct {
 	// for Sent and Numerics.
 	Record bool
 
-	mu       sync.Mutex
-	sent     map[string][]int32
-	numerics []devices.Numeric
+	log sim.Log
 }
 
 // Sent returns, by signal ID, the samples of every wave record fully
 // written so far (only with Record set).
-func (s *Simulator) Sent() map[string][]int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string][]int32, len(s.sent))
-	for k, v := range s.sent {
-		out[k] = append([]int32(nil), v...)
-	}
-	return out
-}
+func (s *Simulator) Sent() map[string][]int32 { return s.log.Sent() }
 
 // Numerics returns every numeric of the PHDB records fully written so far,
 // in the order the driver emits them, times zero (only with Record set).
-func (s *Simulator) Numerics() []devices.Numeric {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]devices.Numeric(nil), s.numerics...)
-}
+func (s *Simulator) Numerics() []devices.Numeric { return s.log.Numerics() }
 
 // DefaultValues is the zero Simulator's patient, with slow drifts so that
 // successive records differ.
@@ -164,10 +148,10 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 			return devices.OrCanceled(ctx, fmt.Errorf("datex simulator: %w", err))
 		case r := <-reqs:
 			wasActive := st.active()
-			var out *burst
+			var out *sim.Burst
 			if s.request(st, r) {
 				// A numerics request is answered at once.
-				out = &burst{}
+				out = &sim.Burst{}
 				s.phdbRecord(st, start, out)
 			}
 			if !wasActive && st.active() {
@@ -179,7 +163,7 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 				}
 			}
 		case <-tick:
-			out := &burst{}
+			out := &sim.Burst{}
 			for range pacer.Due() {
 				s.step(st, start, out)
 			}
@@ -232,7 +216,7 @@ func (s *Simulator) sourceTime(st *simState) time.Duration {
 }
 
 // step advances the source clock by 100 ms and adds what is due.
-func (s *Simulator) step(st *simState, start time.Time, out *burst) {
+func (s *Simulator) step(st *simState, start time.Time, out *sim.Burst) {
 	st.tick++
 	t := s.sourceTime(st)
 	if len(st.waves) > 0 {
@@ -253,7 +237,7 @@ func (s *Simulator) header(st *simState, start time.Time, main int16) Header {
 	return Header{Nbr: st.nbr, DriLevel: lvl, Time: uint32(start.Add(s.sourceTime(st)).Unix()), MainType: main}
 }
 
-func (s *Simulator) phdbRecord(st *simState, start time.Time, out *burst) {
+func (s *Simulator) phdbRecord(st *simState, start time.Time, out *sim.Burst) {
 	t := s.sourceTime(st)
 	p := newPHDB()
 	p.Time = uint32(start.Add(t).Unix())
@@ -273,10 +257,11 @@ func (s *Simulator) phdbRecord(st *simState, start time.Time, out *burst) {
 		}
 	}
 	r := NewRecord(s.header(st, start, MainPHDB), []byte{st.phdbType}, [][]byte{EncodePHDB(p)})
-	out.add(Encode(r), nil, Numerics(p))
+	out.Append(Encode(r))
+	out.Mark(nil, Numerics(p))
 }
 
-func (s *Simulator) waveRecord(st *simState, start time.Time, out *burst) {
+func (s *Simulator) waveRecord(st *simState, start time.Time, out *sim.Burst) {
 	k := st.waveTick
 	st.waveTick++
 	var types []byte
@@ -294,49 +279,17 @@ func (s *Simulator) waveRecord(st *simState, start time.Time, out *burst) {
 		parts = append(parts, EncodeWave(w))
 		counts[g.id] = c
 	}
-	out.add(Encode(NewRecord(s.header(st, start, MainWave), types, parts)), counts, nil)
+	out.Append(Encode(NewRecord(s.header(st, start, MainWave), types, parts)))
+	out.Mark(counts, nil)
 }
 
-// burst is the frames of one write and what each carries.
-type burst struct {
-	buf    []byte
-	frames []frameRec
-}
-
-type frameRec struct {
-	end      int // offset after the frame
-	counts   map[string][]int32
-	numerics []devices.Numeric
-}
-
-func (b *burst) add(frame []byte, counts map[string][]int32, nums []devices.Numeric) {
-	b.buf = append(b.buf, frame...)
-	b.frames = append(b.frames, frameRec{end: len(b.buf), counts: counts, numerics: nums})
-}
-
-// write sends a burst and records the frames that went out whole.
-func (s *Simulator) write(port io.Writer, b *burst, timeout time.Duration) error {
-	if len(b.buf) == 0 {
-		return nil
-	}
-	w, err := devices.WriteBurst(port, b.buf, timeout)
+// write sends a burst and logs, with Record set, what went out whole.
+func (s *Simulator) write(port io.Writer, b *sim.Burst, timeout time.Duration) error {
+	var log *sim.Log
 	if s.Record {
-		s.mu.Lock()
-		if s.sent == nil {
-			s.sent = map[string][]int32{}
-		}
-		for _, f := range b.frames {
-			if f.end > w {
-				break
-			}
-			for id, c := range f.counts {
-				s.sent[id] = append(s.sent[id], c...)
-			}
-			s.numerics = append(s.numerics, f.numerics...)
-		}
-		s.mu.Unlock()
+		log = &s.log
 	}
-	if err != nil && !errors.Is(err, devices.ErrDropped) {
+	if err := b.Write(port, timeout, log); err != nil {
 		return fmt.Errorf("datex simulator stream: %w", err)
 	}
 	return nil

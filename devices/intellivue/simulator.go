@@ -83,10 +83,9 @@ type Simulator struct {
 	// Record keeps what was written whole, for Sent and Numerics.
 	Record bool
 
-	mu       sync.Mutex
-	sent     map[string][]int32
-	numerics []devices.Numeric
-	state    simState
+	log   sim.Log
+	mu    sync.Mutex
+	state simState
 }
 
 type simState int
@@ -106,23 +105,11 @@ func (s *Simulator) Associated() bool {
 
 // Sent returns the counts of every wave sample written in a whole frame,
 // by the driver's Signal.ID (only with Record set).
-func (s *Simulator) Sent() map[string][]int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string][]int32, len(s.sent))
-	for k, v := range s.sent {
-		out[k] = append([]int32(nil), v...)
-	}
-	return out
-}
+func (s *Simulator) Sent() map[string][]int32 { return s.log.Sent() }
 
 // Numerics returns every numeric written in a whole frame, in the order the
 // driver emits them, times zero (only with Record set).
-func (s *Simulator) Numerics() []devices.Numeric {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]devices.Numeric(nil), s.numerics...)
-}
+func (s *Simulator) Numerics() []devices.Numeric { return s.log.Numerics() }
 
 // frame is one frame to write and what it carries, recorded once it went
 // out whole.
@@ -193,16 +180,9 @@ func (s *Simulator) write(port io.Writer, m *monitor, out []frame) error {
 			break
 		}
 		n -= len(f.wire)
-		if !s.Record {
-			continue
+		if s.Record {
+			s.log.Add(f.samples, f.numerics)
 		}
-		if s.sent == nil {
-			s.sent = map[string][]int32{}
-		}
-		for id, v := range f.samples {
-			s.sent[id] = append(s.sent[id], v...)
-		}
-		s.numerics = append(s.numerics, f.numerics...)
 	}
 	s.mu.Unlock()
 	if err != nil && !errors.Is(err, devices.ErrDropped) {

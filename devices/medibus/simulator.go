@@ -2,11 +2,9 @@ package medibus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,10 +46,8 @@ type Simulator struct {
 	// whole, for Sent and Numerics.
 	Record bool
 
-	linkUp   atomic.Bool
-	mu       sync.Mutex
-	sent     map[string][]int32
-	numerics []devices.Numeric
+	linkUp atomic.Bool
+	log    sim.Log
 }
 
 // DefaultCurves is what the simulated ventilator offers: airway pressure,
@@ -80,23 +76,11 @@ func (s *Simulator) LinkUp() bool { return s.linkUp.Load() }
 
 // Sent returns, by signal ID, the counts of every realtime set fully
 // written so far (only with Record set).
-func (s *Simulator) Sent() map[string][]int32 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string][]int32, len(s.sent))
-	for k, v := range s.sent {
-		out[k] = append([]int32(nil), v...)
-	}
-	return out
-}
+func (s *Simulator) Sent() map[string][]int32 { return s.log.Sent() }
 
 // Numerics returns every measured value of the responses fully written so
 // far, in order, times zero (only with Record set).
-func (s *Simulator) Numerics() []devices.Numeric {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]devices.Numeric(nil), s.numerics...)
-}
+func (s *Simulator) Numerics() []devices.Numeric { return s.log.Numerics() }
 
 func (s *Simulator) curves() []RTConfig {
 	if s.Curves == nil {
@@ -162,41 +146,13 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 	}
 }
 
-// burst is the bytes of one write and what went out whole at which offset.
-type burst struct {
-	buf   []byte
-	marks []mark
-}
-
-type mark struct {
-	end      int
-	counts   map[string][]int32
-	numerics []devices.Numeric
-}
-
-// write sends a burst and records what went out whole.
-func (s *Simulator) write(port io.Writer, b *burst, timeout time.Duration) error {
-	if len(b.buf) == 0 {
-		return nil
-	}
-	w, err := devices.WriteBurst(port, b.buf, timeout)
+// write sends a burst and logs, with Record set, what went out whole.
+func (s *Simulator) write(port io.Writer, b *sim.Burst, timeout time.Duration) error {
+	var log *sim.Log
 	if s.Record {
-		s.mu.Lock()
-		if s.sent == nil {
-			s.sent = map[string][]int32{}
-		}
-		for _, m := range b.marks {
-			if m.end > w {
-				break
-			}
-			for id, c := range m.counts {
-				s.sent[id] = append(s.sent[id], c...)
-			}
-			s.numerics = append(s.numerics, m.numerics...)
-		}
-		s.mu.Unlock()
+		log = &s.log
 	}
-	if err != nil && !errors.Is(err, devices.ErrDropped) {
+	if err := b.Write(port, timeout, log); err != nil {
 		return fmt.Errorf("medibus simulator write: %w", err)
 	}
 	return nil

@@ -161,13 +161,13 @@ func (v *vent) housekeeping() {
 
 // assemble builds a burst of n realtime sets with the waiting ASCII slipped
 // in between them, then whatever ASCII is left when no curve streams.
-func (v *vent) assemble(n int) *burst {
-	b := &burst{}
+func (v *vent) assemble(n int) *sim.Burst {
+	b := &sim.Burst{}
 	for range n {
 		rt, counts := v.next()
 		if rt != nil {
-			b.buf = append(b.buf, EncodeRealtime(*rt)...)
-			b.marks = append(b.marks, mark{end: len(b.buf), counts: counts})
+			b.Append(EncodeRealtime(*rt))
+			b.Mark(counts, nil)
 		}
 		v.feed(b, interleave)
 	}
@@ -178,15 +178,15 @@ func (v *vent) assemble(n int) *burst {
 }
 
 // feed moves up to max ASCII bytes into the burst.
-func (v *vent) feed(b *burst, max int) {
+func (v *vent) feed(b *sim.Burst, max int) {
 	for max > 0 && len(v.ascii) > 0 {
 		seg := &v.ascii[0]
 		k := min(max, len(seg.b))
-		b.buf = append(b.buf, seg.b[:k]...)
+		b.Append(seg.b[:k])
 		seg.b = seg.b[k:]
 		max -= k
 		if len(seg.b) == 0 {
-			b.marks = append(b.marks, mark{end: len(b.buf), numerics: seg.numerics})
+			b.Mark(nil, seg.numerics)
 			v.ascii = v.ascii[1:]
 		}
 	}
