@@ -93,6 +93,9 @@ func (m *Monitor) Observe(e Envelope) {
 			d.Drift = dr.Estimate()
 		}
 	case *devices.Event:
+		if v.Code == EventBeat {
+			break // beats are not "the last event" on the screen
+		}
 		m.events = append(m.events, *v)
 		if len(m.events) > 100 {
 			m.events = m.events[len(m.events)-100:]

@@ -76,6 +76,9 @@ func NewRecorder(store ChunkStore, patientID int64, now func() time.Time, alarm 
 
 // Observe takes one hub message. It never touches the store.
 func (r *Recorder) Observe(e Envelope) {
+	if e.Device == AnalysisSlot {
+		return // derived numerics and beats are not a device's recording
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.slots[e.Device]

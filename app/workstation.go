@@ -84,6 +84,7 @@ type Workstation struct {
 	Recorder *Recorder
 	Charter  *Charter
 	Drainer  *outbox.Drainer // nil without an EHR
+	Analysis *Analysis       // beats, heart rate, alarms, NEWS2
 
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -112,6 +113,11 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 		cfg.Open = SerialOpener
 	}
 	w := &Workstation{cfg: cfg, Hub: &Hub{}, Monitor: NewMonitor(), sups: map[string]*devices.Supervisor{}}
+	as, _ := cfg.Store.(AlarmStore) // a store without alarm history gives nil: no history
+	var err error
+	if w.Analysis, err = NewAnalysis(AnalysisConfig{Publish: w.Hub.Publish, Store: as, PatientID: cfg.Patient.ID, Now: cfg.Now}); err != nil {
+		return nil, fmt.Errorf("workstation: %w", err)
+	}
 	w.Recorder = NewRecorder(cfg.Store, cfg.Patient.ID, cfg.Now, w.alarm)
 	if cfg.EHR != "" {
 		client, err := fhir.NewClient(cfg.EHR)
@@ -167,6 +173,8 @@ func (w *Workstation) Start(ctx context.Context) {
 	rec := w.Hub.Subscribe("recorder", 1<<14)
 	chart := w.Hub.Subscribe("charting", 1<<10)
 	mon := w.Hub.Subscribe("monitor", 1<<12)
+	ana := w.Hub.Subscribe("analysis", 1<<14)
+	w.goServe(func() { w.Analysis.Serve(ctx, ana) })
 	w.goServe(func() { w.Recorder.Serve(ctx, rec) })
 	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
 	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
@@ -261,6 +269,9 @@ func (w *Workstation) Sync() SyncStatus {
 	}
 	return st
 }
+
+// User returns who is working at the workstation.
+func (w *Workstation) User() string { return w.cfg.User }
 
 // Patient returns the patient being monitored.
 func (w *Workstation) Patient() storage.Patient { return w.cfg.Patient }

@@ -10,8 +10,8 @@ import (
 	"telewave/devices/ads1298"
 	"telewave/devices/contec"
 	"telewave/devices/intellivue"
-	"telewave/dsp/filter"
 	"telewave/devices/openbci"
+	"telewave/dsp/filter"
 	"telewave/ui/render"
 	"telewave/ui/waveview"
 )

@@ -38,6 +38,7 @@ type monitorScreen struct {
 	devRows  *fyne.Container
 	rows     map[string]*deviceRow
 	values   *widget.Label // every numeric, unmapped ones included
+	alarms   *AlarmBar
 	ports    *widget.Label // what discovery sees
 
 	ctx    context.Context
@@ -76,9 +77,12 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 	m.ports = widget.NewLabel("")
 	details := widget.NewAccordion(
 		widget.NewAccordionItem("All values", container.NewVScroll(m.values)),
-		widget.NewAccordionItem("Serial ports", m.ports))
+		widget.NewAccordionItem("Serial ports", m.ports),
+		widget.NewAccordionItem("NEWS2", news2Form(ws.Analysis.NEWS2)))
 	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
-	top := container.NewBorder(nil, nil, m.header, m.syncLine, widget.NewLabel(filterText()))
+	user := ws.User()
+	m.alarms = newAlarmBar(ws.Analysis.Alarms, func() { ws.Analysis.AcknowledgeAll(user) }, func() { ws.Analysis.PauseAudio(user) })
+	top := container.NewVBox(container.NewBorder(nil, nil, m.header, m.syncLine, widget.NewLabel(filterText())), m.alarms)
 	m.root = container.NewBorder(top, bottom, nil, numerics, m.waves)
 	return m
 }
@@ -170,6 +174,7 @@ func (m *monitorScreen) rebuildDisplay() {
 func (m *monitorScreen) start(ctx context.Context) {
 	m.ctx, m.cancel = context.WithCancel(ctx)
 	m.disp.start(m.ctx, m.ws.Hub, m.fps)
+	m.alarms.Start(m.ctx)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -182,6 +187,7 @@ func (m *monitorScreen) stop() {
 		m.cancel()
 	}
 	m.disp.stop()
+	m.alarms.Stop()
 	m.wg.Wait()
 }
 
