@@ -38,7 +38,7 @@ test-unit:
 # out: Fyne's test driver runs fyne.Do on the calling goroutine, so its tests
 # race with their own polling, which the real main-thread driver cannot.
 test-race:
-	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/...
+	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/... ./dsp/... ./alarms/...
 
 test-smoke: build
 	mkdir -p build
