@@ -120,4 +120,3 @@ func dbBytes(tb testing.TB, s *Store) int64 {
 	pages, free, size := count(tb, s, `PRAGMA page_count`), count(tb, s, `PRAGMA freelist_count`), count(tb, s, `PRAGMA page_size`)
 	return int64(pages-free) * int64(size)
 }
-
