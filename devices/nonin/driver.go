@@ -137,6 +137,18 @@ func (d *Driver) Run(ctx context.Context, port io.ReadWriter, emit devices.Emit)
 				s = newSession(f, emit)
 			}
 		case a := <-frames:
+			if s == nil {
+				// The reader sends the reply before any frame, but select
+				// picks at random among ready channels: take the reply first.
+				select {
+				case r := <-replies:
+					if r == NAK {
+						return fmt.Errorf("nonin driver: select %v: %w", f, ErrRejected)
+					}
+					s = newSession(f, emit)
+				default:
+				}
+			}
 			if s != nil {
 				s.handle(a)
 			}
