@@ -127,7 +127,7 @@ func evalMIT(tb testing.TB, p params, nleads int) (string, ec57.Result) {
 // shared MIT-BIH records, scored per EC57, with both leads.
 func TestMITBIHGross(t *testing.T) {
 	if testing.Short() {
-		t.Skip("reads 24 half-hour records")
+		t.Skip("SKIPPED: -short; reads 24 half-hour records")
 	}
 	table, g := evalMIT(t, defaults, 2)
 	t.Logf("record TP FN FP Se +P\n%s", table)
@@ -136,10 +136,3 @@ func TestMITBIHGross(t *testing.T) {
 	}
 }
 
-func TestMITBIHOneLead(t *testing.T) {
-	if os.Getenv("QRS_ONELEAD") == "" {
-		t.Skip("set QRS_ONELEAD=1 to score lead 0 alone")
-	}
-	table, _ := evalMIT(t, defaults, 1)
-	t.Logf("record TP FN FP Se +P\n%s", table)
-}

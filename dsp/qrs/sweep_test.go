@@ -1,3 +1,5 @@
+//go:build tune
+
 package qrs
 
 import (
@@ -15,11 +17,12 @@ func (p *params) fields() map[string]*float64 {
 		"decayAfter": &p.decayAfter, "absent": &p.absent, "kn": &p.kn, "sbMax": &p.sbMax}
 }
 
+// A development tool, built only with -tags tune:
 // QRS_SWEEP="k1=0.2,0.25;absent=0.01,0.02" scores each combination.
 func TestSweep(t *testing.T) {
 	spec := os.Getenv("QRS_SWEEP")
 	if spec == "" {
-		t.Skip()
+		t.Fatal(`set QRS_SWEEP, e.g. QRS_SWEEP="k1=0.2,0.25;absent=0.01,0.02"`)
 	}
 	combos := []params{defaults}
 	names := []string{""}

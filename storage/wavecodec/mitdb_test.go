@@ -38,7 +38,7 @@ func sharedData(tb testing.TB) string {
 // decoded back to check it is lossless.
 func TestMITBIHCompression(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the whole MIT-BIH corpus takes seconds to encode")
+		t.Skip("SKIPPED: -short; the whole MIT-BIH corpus takes seconds to encode")
 	}
 	root := sharedData(t)
 	names, _ := filepath.Glob(filepath.Join(root, "mitdb", "*.hea"))
