@@ -77,14 +77,8 @@ func (s *Simulator) Run(ctx context.Context, port io.ReadWriter) error {
 	st := &stream{src: src, frame: make([]float64, src.Channels())}
 	timeout := devices.DurationOr(s.WriteTimeout, 100*time.Millisecond)
 	pacer := sim.NewPacer(SampleRate, s.Speed, now)
-	ticker := time.NewTicker(devices.DurationOr(s.Tick, 20*time.Millisecond))
-	defer ticker.Stop()
-	tick := ticker.C
-	if s.Speed <= 0 {
-		always := make(chan time.Time)
-		close(always)
-		tick = always
-	}
+	tick, stopTicks := sim.Ticks(s.Tick, s.Speed)
+	defer stopTicks()
 	for {
 		select {
 		case <-ctx.Done():

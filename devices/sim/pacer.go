@@ -61,3 +61,19 @@ func (p *Pacer) Due() int {
 
 // Frames returns how many frames Due has handed out since NewPacer.
 func (p *Pacer) Frames() int64 { return p.total }
+
+// Ticks returns the channel a paced simulator waits on between bursts: a
+// ticker every tick (0 = 20 ms), or at speed 0 (as fast as the port takes
+// it) a closed channel that never waits. Call stop when done.
+func Ticks(tick time.Duration, speed float64) (c <-chan time.Time, stop func()) {
+	if tick <= 0 {
+		tick = 20 * time.Millisecond
+	}
+	t := time.NewTicker(tick)
+	if speed <= 0 {
+		always := make(chan time.Time)
+		close(always)
+		return always, t.Stop
+	}
+	return t.C, t.Stop
+}

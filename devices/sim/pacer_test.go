@@ -65,3 +65,22 @@ func TestPacerLongRunExact(t *testing.T) {
 		t.Errorf("after reset + 1 s: due %d, want 60", got)
 	}
 }
+
+func TestTicks(t *testing.T) {
+	fast, stop := Ticks(time.Hour, 0)
+	defer stop()
+	for range 3 {
+		select {
+		case <-fast:
+		default:
+			t.Fatal("speed 0: the tick channel waits")
+		}
+	}
+	slow, stop2 := Ticks(time.Hour, 1)
+	defer stop2()
+	select {
+	case <-slow:
+		t.Fatal("a ticker of an hour fired at once")
+	default:
+	}
+}
