@@ -129,4 +129,3 @@ func TestCirCorEvaluationHalf(t *testing.T) {
 		t.Errorf("S1 F1 %.3f, S2 F1 %.3f on the evaluation half", r.s1.F1(), r.s2.F1())
 	}
 }
-

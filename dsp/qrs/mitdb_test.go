@@ -135,4 +135,3 @@ func TestMITBIHGross(t *testing.T) {
 		t.Errorf("gross Se %.3f %% +P %.3f %%, want both ≥ 99.8 %%", 100*g.Se, 100*g.PP)
 	}
 }
-
