@@ -33,6 +33,10 @@ type alarmJournal struct {
 	patient int64
 	ch      chan alarms.Entry
 	tap     func(alarms.Entry) // tests: sees every entry as it is journalled
+	// profiles carries the patient's alarm profile to save; only the
+	// latest matters, so a newer one replaces one not yet written.
+	profiles chan []byte
+	settings ProfileStore // nil: profiles are not kept
 
 	mu      sync.Mutex
 	lost    int
@@ -43,7 +47,38 @@ type alarmJournal struct {
 var _ alarms.Journal = (*alarmJournal)(nil)
 
 func newAlarmJournal(store AlarmStore, patient int64) *alarmJournal {
-	return &alarmJournal{store: store, patient: patient, ch: make(chan alarms.Entry, journalQueue)}
+	j := &alarmJournal{store: store, patient: patient, ch: make(chan alarms.Entry, journalQueue), profiles: make(chan []byte, 1)}
+	j.settings, _ = store.(ProfileStore)
+	return j
+}
+
+// queueProfile hands the latest profile to the writer; it never blocks.
+func (j *alarmJournal) queueProfile(b []byte) {
+	if j.settings == nil {
+		return
+	}
+	for {
+		select {
+		case j.profiles <- b:
+			return
+		default:
+		}
+		select {
+		case <-j.profiles: // drop the older one
+		default:
+		}
+	}
+}
+
+func (j *alarmJournal) writeProfile(ctx context.Context, b []byte) {
+	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	err := j.settings.SetPatientSetting(ctx, j.patient, ProfileSetting, b)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err != nil {
+		j.failing, j.lastErr = true, err.Error()
+	}
 }
 
 // Record queues en for the store; it never blocks.
@@ -74,11 +109,15 @@ func (j *alarmJournal) run(ctx context.Context) {
 		select {
 		case en := <-j.ch:
 			j.write(wctx, en)
+		case b := <-j.profiles:
+			j.writeProfile(wctx, b)
 		case <-ctx.Done():
 			for {
 				select {
 				case en := <-j.ch:
 					j.write(wctx, en)
+				case b := <-j.profiles:
+					j.writeProfile(wctx, b)
 				default:
 					return
 				}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"telewave/alarms"
 	"telewave/devices"
 	"telewave/storage"
 	"telewave/sync/fhir"
@@ -115,7 +116,10 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 	w := &Workstation{cfg: cfg, Hub: &Hub{}, Monitor: NewMonitor(), sups: map[string]*devices.Supervisor{}}
 	as, _ := cfg.Store.(AlarmStore) // a store without alarm history gives nil: no history
 	var err error
-	if w.Analysis, err = NewAnalysis(AnalysisConfig{Publish: w.Hub.Publish, Store: as, PatientID: cfg.Patient.ID, Now: cfg.Now}); err != nil {
+	// Default limits by age group from the birth date (adult when unknown);
+	// the patient's saved profile replaces them once Start has loaded it.
+	age, _ := alarms.AgeGroupAt(cfg.Patient.Birth, cfg.Now())
+	if w.Analysis, err = NewAnalysis(AnalysisConfig{Publish: w.Hub.Publish, Store: as, PatientID: cfg.Patient.ID, Now: cfg.Now, Age: age}); err != nil {
 		return nil, fmt.Errorf("workstation: %w", err)
 	}
 	w.Recorder = NewRecorder(cfg.Store, cfg.Patient.ID, cfg.Now, w.alarm)
@@ -175,6 +179,14 @@ func (w *Workstation) Start(ctx context.Context) {
 	mon := w.Hub.Subscribe("monitor", 1<<12)
 	ana := w.Hub.Subscribe("analysis", 1<<14)
 	w.goServe(func() { w.Analysis.Serve(ctx, ana) })
+	if ps, ok := w.cfg.Store.(ProfileStore); ok && w.cfg.Patient.ID != 0 {
+		w.goServe(func() {
+			if err := w.Analysis.loadProfile(ctx, ps, w.cfg.Patient.ID); err != nil && ctx.Err() == nil {
+				w.alarm(devices.Event{Kind: devices.Technical, Code: "alarm-limits", Priority: devices.Low, Time: w.cfg.Now(),
+					Text: err.Error() + "; the default limits of the age group are in use"})
+			}
+		})
+	}
 	w.goServe(func() { w.Recorder.Serve(ctx, rec) })
 	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
 	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
