@@ -63,3 +63,9 @@ func (a *Analysis) saveProfile() error {
 	a.journal.queueProfile(b)
 	return nil
 }
+
+// Limits returns p's alarm limits in force.
+func (a *Analysis) Limits(p alarms.Parameter) alarms.Limits { return a.engine.Limits(p) }
+
+// AgeGroup returns the age group whose defaults were last loaded.
+func (a *Analysis) AgeGroup() alarms.AgeGroup { return a.engine.AgeGroup() }

@@ -78,7 +78,8 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 	details := widget.NewAccordion(
 		widget.NewAccordionItem("All values", container.NewVScroll(m.values)),
 		widget.NewAccordionItem("Serial ports", m.ports),
-		widget.NewAccordionItem("NEWS2", news2Form(ws.Analysis.NEWS2)))
+		widget.NewAccordionItem("NEWS2", news2Form(ws.Analysis.NEWS2)),
+		widget.NewAccordionItem("Alarm limits", newLimitsForm(ws.Analysis, ws.User()).root))
 	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
 	user := ws.User()
 	m.alarms = newAlarmBar(ws.Analysis.Alarms, func() { ws.Analysis.AcknowledgeAll(user) }, func() { ws.Analysis.PauseAudio(user) })
