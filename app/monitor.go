@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"telewave/devices"
+	ppg "telewave/dsp/pleth"
 )
 
 // DeviceStatus is what the screen shows of one device slot.
@@ -33,6 +34,9 @@ type Monitor struct {
 	numerics map[string]devices.Numeric // by slot + label
 	drift    map[string]*devices.Drift
 	events   []devices.Event
+
+	averaging time.Duration
+	avg       map[string]*ppg.Averager // by slot + label, for averaged codes
 }
 
 // SlotNumeric is a numeric with the slot it came from.
@@ -43,7 +47,8 @@ type SlotNumeric struct {
 
 // NewMonitor returns an empty monitor.
 func NewMonitor() *Monitor {
-	return &Monitor{devices: map[string]*DeviceStatus{}, numerics: map[string]devices.Numeric{}, drift: map[string]*devices.Drift{}}
+	return &Monitor{devices: map[string]*DeviceStatus{}, numerics: map[string]devices.Numeric{}, drift: map[string]*devices.Drift{},
+		averaging: DefaultAveraging, avg: map[string]*ppg.Averager{}}
 }
 
 // Declare makes a slot known before its first message.
@@ -78,6 +83,7 @@ func (m *Monitor) Observe(e Envelope) {
 		d.Protocol = v.Protocol
 	case *devices.Numeric:
 		m.numerics[e.Device+"/"+v.Label] = *v
+		m.observeAverage(e.Device, *v)
 	case *devices.Chunk:
 		d.Chunks++
 		if v.Flags&devices.GapBefore != 0 {

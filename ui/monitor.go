@@ -69,8 +69,8 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 		m.addRow(d.Slot, d.Path)
 	}
 	numerics := container.NewVBox(
-		numericTile("SpO2 %", m.spo2),
-		numericTile("PR /min", m.pr),
+		numericTile(fmt.Sprintf("SpO2 %% · avg %.0f s", ws.Monitor.Averaging().Seconds()), m.spo2),
+		numericTile(fmt.Sprintf("PR /min · avg %.0f s", ws.Monitor.Averaging().Seconds()), m.pr),
 	)
 	chart := widget.NewButton("Chart vitals now", m.chartNow)
 	m.values = widget.NewLabel("no values yet")
@@ -232,7 +232,7 @@ func (m *monitorScreen) snapshot() snapshot {
 }
 
 func numericText(mon *app.Monitor, code uint32) string {
-	n, ok := mon.Numeric(code)
+	n, ok := mon.Averaged(code, time.Now())
 	if !ok || n.Status == devices.Unavailable || time.Since(n.Time) > freshFor {
 		return "--"
 	}
