@@ -5,6 +5,7 @@ package storage
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"telewave/devices"
@@ -95,7 +96,10 @@ type OutboxUnit struct {
 	Attempts    int
 	NextAttempt time.Time
 	LastError   string
-	Chart       *Chart // for Kind "chart"
+	Chart       *Chart  // for Kind "chart"
+	Strip       *Strip  // for Kind "strip"
+	Clip        *Clip   // for Kind "clip"
+	Report      *Report // for Kind "report"
 }
 
 // OutboxStats summarises the queue for the sync state line.
@@ -105,4 +109,65 @@ type OutboxStats struct {
 	Done        int
 	LastSuccess time.Time
 	LastError   string
+}
+
+// GapSample stands in a StripLead's samples where the device delivered
+// none (a dropped packet, a reconnect): it travels to the EHR as "E".
+const GapSample int32 = math.MinInt32
+
+// StripLead is one signal of a strip with its samples, in counts.
+type StripLead struct {
+	Signal  devices.Signal
+	Samples []int32 // GapSample where nothing was recorded
+}
+
+// Strip is a stretch of waveform (ECG leads, pleth) a clinician recorded
+// for the chart. Its ID (a UUID) becomes the business identifier of what is
+// sent for it.
+type Strip struct {
+	ID          string
+	PatientMRN  string
+	RecordingID int64     // the recording it was cut from; 0 if none
+	Start       time.Time // time of the first sample
+	// End is where the strip stops (exclusive). Queueing a strip whose
+	// leads carry no samples reads them from the recording between Start
+	// and End; otherwise it may be left zero.
+	End    time.Time
+	Leads  []StripLead
+	Device devices.DeviceInfo
+	Author string // user name
+}
+
+// Auscultation sites of a stethoscope clip.
+const (
+	SiteAortic    = "aortic"
+	SitePulmonic  = "pulmonic"
+	SiteTricuspid = "tricuspid"
+	SiteMitral    = "mitral"
+	SiteLungs     = "lungs"
+)
+
+// Clip is a stethoscope recording for the chart: the WAVE file as
+// recorded, where on the body, and when.
+type Clip struct {
+	ID         string // UUID
+	PatientMRN string
+	Time       time.Time // start of the recording
+	Site       string    // one of the Site constants, or empty
+	WAV        []byte
+	Device     devices.DeviceInfo
+	Author     string
+	// BinaryID is the EHR's id of the uploaded audio once known, so that a
+	// resend does not upload it again.
+	BinaryID string
+}
+
+// Report is a clinician's interpretation of strips, for the chart.
+type Report struct {
+	ID         string // UUID
+	PatientMRN string
+	Time       time.Time
+	Text       string   // the conclusion
+	Author     string   // user name of the interpreting clinician
+	Strips     []string // IDs of the strips it interprets
 }

@@ -17,7 +17,8 @@ var ErrWrongState = errors.New("outbox unit is not in a state that allows this")
 
 // ClaimDue takes up to limit pending units whose next attempt is due at now,
 // oldest first, marks them in flight with one more attempt, and returns them
-// with their charts opened. A unit whose chart no longer opens is parked
+// with their data opened (chart, strip, clip or report). A unit whose data
+// no longer opens is parked
 // rather than returned, so one damaged row cannot block the queue.
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]storage.OutboxUnit, error) {
 	ss, err := s.session()
@@ -56,14 +57,9 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]stora
 		}
 		kept := units[:0]
 		for i, u := range units {
-			var openErr error
-			if u.Kind == KindChart {
-				u.Chart, openErr = chartByRow(ctx, tx, ss, refs[i])
-			} else {
-				openErr = fmt.Errorf("unknown kind %q", u.Kind)
-			}
+			known, openErr := openUnit(ctx, tx, ss, &u, refs[i])
 			if openErr != nil {
-				if !errors.Is(openErr, seal.ErrTampered) && !errors.Is(openErr, storage.ErrNotFound) && u.Kind == KindChart {
+				if !errors.Is(openErr, seal.ErrTampered) && !errors.Is(openErr, storage.ErrNotFound) && known {
 					return openErr
 				}
 				// The reason is ours and names no patient.
@@ -86,6 +82,34 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int) ([]stora
 		return nil, fmt.Errorf("claim outbox units: %w", err)
 	}
 	return units, nil
+}
+
+// openUnit fills u with the data its row refers to, and reports whether
+// the kind is one this store knows.
+func openUnit(ctx context.Context, tx *sql.Tx, ss session, u *storage.OutboxUnit, ref int64) (known bool, err error) {
+	switch u.Kind {
+	case KindChart:
+		u.Chart, err = chartByRow(ctx, tx, ss, ref)
+	case KindStrip:
+		u.Strip, err = stripByRow(ctx, tx, ss, ref)
+	case KindClip:
+		u.Clip, err = clipByRow(ctx, tx, ss, ref)
+	case KindReport:
+		u.Report, err = reportByRow(ctx, tx, ss, ref)
+	default:
+		return false, fmt.Errorf("unknown kind %q", u.Kind)
+	}
+	return true, err
+}
+
+// queueUnit adds a pending unit of kind for row ref, due at once.
+func queueUnit(ctx context.Context, tx *sql.Tx, kind string, ref int64, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (kind, ref_id, state, next_attempt_ns, created_ns) VALUES (?, ?, ?, ?, ?)`,
+		kind, ref, string(storage.Pending), now.UnixNano(), now.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func errorClass(err error) string {
