@@ -32,6 +32,8 @@ type Client struct {
 	maxRetryAfter time.Duration
 	timeout       time.Duration
 	now           func() time.Time
+	smart         *smartSource // nil without WithSMART
+	optErr        error        // an option's configuration error, returned by NewClient
 }
 
 // Option adjusts a Client built by NewClient.
@@ -64,6 +66,14 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	return func(c *Client) { c.maxRetryAfter = d }
 }
 
+// WithTryTimeout bounds each single try, token request included, so that
+// a server holding a connection open costs one try rather than the whole
+// call (default 30 s; 0 means no per-try bound). Set it after
+// WithHTTPClient, which replaces the client it is stored in.
+func WithTryTimeout(d time.Duration) Option {
+	return func(c *Client) { c.http.HTTPClient.Timeout = d }
+}
+
 // WithTimeout bounds each call whose context has no deadline (default 60 s),
 // retries included.
 func WithTimeout(d time.Duration) Option {
@@ -86,19 +96,30 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	rc.RetryMax = 4
 	rc.RetryWaitMin = 500 * time.Millisecond
 	rc.RetryWaitMax = 15 * time.Second
-	rc.CheckRetry = checkRetry
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	c := &Client{base: u, http: rc, maxRetryAfter: 30 * time.Second, timeout: 60 * time.Second, now: time.Now}
+	rc.CheckRetry = c.checkRetry
 	rc.Backoff = c.backoff
 	rc.HTTPClient = &http.Client{
 		Transport:     http.DefaultTransport.(*http.Transport).Clone(),
 		CheckRedirect: refuseInsecureRedirect,
+		Timeout:       defaultTryTimeout,
 	}
 	for _, o := range opts {
 		o(c)
 	}
+	if c.optErr != nil {
+		return nil, fmt.Errorf("fhir client: %w", c.optErr)
+	}
+	if c.smart != nil {
+		c.smart.install(c)
+	}
 	return c, nil
 }
+
+// defaultTryTimeout bounds one try unless WithTryTimeout or WithHTTPClient
+// says otherwise.
+const defaultTryTimeout = 30 * time.Second
 
 // TransportError is a refusal to send patient data over an insecure or
 // unsupported transport.
@@ -232,6 +253,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		u.Path = strings.TrimRight(u.Path, "/") + "/" + path
 	}
 	u.RawQuery = query.Encode()
+	if c.smart != nil {
+		ctx = context.WithValue(ctx, authRetryKey{}, &authRetry{})
+	}
 	var raw any
 	if body != nil {
 		raw = body
@@ -257,7 +281,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return fmt.Errorf("%s %s: read reply: %w", method, redact(&u), scrubErr(err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &StatusError{Code: resp.StatusCode, Outcome: outcomeText(data)}
+		se := &StatusError{Code: resp.StatusCode, Outcome: outcomeText(data)}
+		if c.smart != nil && resp.StatusCode == http.StatusUnauthorized {
+			return &AuthError{Status: se.Code, Reason: "the FHIR server refused a fresh token", Err: se}
+		}
+		return se
 	}
 	if out == nil {
 		return nil

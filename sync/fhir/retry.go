@@ -13,8 +13,28 @@ import (
 )
 
 // checkRetry retries 408, 429, 5xx and connection errors and nothing else.
-// Certificate errors and our own refusals (plain http off the machine) are
-// not connection trouble: retrying cannot fix them.
+// Certificate errors, our own refusals (plain http off the machine) and
+// token refusals are not connection trouble: retrying cannot fix them.
+// With SMART, a 401 drops the cached token and retries once.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.smart != nil {
+		if st, ok := ctx.Value(authRetryKey{}).(*authRetry); ok && !st.used {
+			st.used = true
+			c.smart.invalidate(bearerOf(resp.Request))
+			return true, nil
+		}
+		return false, nil
+	}
+	if err != nil && isAuthRefusal(err) {
+		return false, nil
+	}
+	return checkRetry(ctx, resp, err)
+}
+
+// checkRetry is the retry rule without auth: see Client.checkRetry.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -41,6 +61,9 @@ func retryableStatus(code int) bool {
 // backoff waits a jittered exponential time between tries, or what the
 // server's Retry-After asks for, capped at maxRetryAfter.
 func (c *Client) backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+		return 0 // a new token, not time, is the cure
+	}
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
 			return min(d, c.maxRetryAfter)

@@ -38,6 +38,26 @@ const (
 // starts its own server, so tests never see each other's data.
 func Start(tb testing.TB) (baseURL string) {
 	tb.Helper()
+	return StartWith(tb, Options{})
+}
+
+// Options configure a test EHR started by StartWith.
+type Options struct {
+	// JWKS is the path of a JWKS file with the client's public keys (see
+	// WriteJWKS). Set, it turns on SMART Backend Services: /oauth2/token
+	// and .well-known/smart-configuration answer, and every FHIR call but
+	// metadata needs a bearer token.
+	JWKS string
+	// Env adds server environment variables (FHIR_PEER_TOKEN,
+	// FHIR_PEER_TOKEN_TTL, FHIR_PEER_CLIENT_ID, FHIR_PEER_MAX_JSON, ...;
+	// see server.mjs and smart-auth.mjs). Host and port are always set by
+	// StartWith.
+	Env map[string]string
+}
+
+// StartWith is Start with options.
+func StartWith(tb testing.TB, opts Options) (baseURL string) {
+	tb.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		tb.Fatal("fhirserver: node is not on PATH; the FHIR integration tests need Node.js 20 or newer (make test installs nodejs)")
@@ -47,7 +67,14 @@ func Start(tb testing.TB) (baseURL string) {
 
 	cmd := exec.Command(node, append(nodeFlags(node), "server.mjs")...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "FHIR_PEER_HOST=127.0.0.1", "FHIR_PEER_PORT=0", "FHIR_PEER_EXIT_WITH_STDIN=1")
+	cmd.Env = os.Environ()
+	for k, v := range opts.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if opts.JWKS != "" {
+		cmd.Env = append(cmd.Env, "FHIR_PEER_CLIENT_JWKS="+opts.JWKS)
+	}
+	cmd.Env = append(cmd.Env, "FHIR_PEER_HOST=127.0.0.1", "FHIR_PEER_PORT=0", "FHIR_PEER_EXIT_WITH_STDIN=1")
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()

