@@ -57,8 +57,8 @@ const (
 )
 
 // readAnnotations fills the record's measurements and statements from the
-// annotation sets, in file order. Global measurements are PQ-valued MDC_ECG_
-// annotations outside beats (MDC_ECG_BEAT…) and not bound to one lead; the
+// annotation sets, in file order. Global measurements are PQ-valued
+// annotations (MDC or the vendor's own codes) outside beats (MDC_ECG_BEAT…) and not bound to one lead; the
 // first of each name is kept, since carts repeat them per beat and per
 // series. Statements are the text (ST) or display name (CE) of
 // MDC_ECG_INTERPRETATION… annotations and of rhythm statements (MDC_ECG_RHY).
@@ -73,7 +73,7 @@ func readAnnotations(sets []xAnnotationSet, rec *ecg12.Record) error {
 		}
 		v := &a.Value
 		switch kind := v.kind(); {
-		case kind == "PQ" && strings.HasPrefix(upper, "MDC_ECG_"):
+		case kind == "PQ" && code != "":
 			m, err := measurement(code, v)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", path, code, err)

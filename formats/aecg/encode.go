@@ -226,7 +226,11 @@ func writeAnnotations(w *xmlWriter, rec *ecg12.Record) {
 	for _, m := range rec.Measurements {
 		w.start("component")
 		w.start("annotation")
-		w.empty("code", "code", measurementCode(m.Name), "codeSystem", mdcCodeSystem, "codeSystemName", "MDC")
+		if code := measurementCode(m.Name); strings.HasPrefix(code, "MDC_") {
+			w.empty("code", "code", code, "codeSystem", mdcCodeSystem, "codeSystemName", "MDC")
+		} else {
+			w.empty("code", "code", code)
+		}
 		if math.IsNaN(m.Value) {
 			w.empty("value", "xsi:type", "PQ", "nullFlavor", "NA", "unit", m.Unit)
 		} else {
