@@ -83,12 +83,17 @@ func Encode(rec *ecg12.Record) ([]byte, error) {
 func documentID(rec *ecg12.Record) string {
 	h := sha256.New()
 	h.Write([]byte(rec.Acquired.UTC().Format(time.RFC3339Nano)))
+	buf := make([]byte, 0, 4096)
 	for _, l := range rec.Leads {
 		h.Write([]byte(l.Label))
 		for _, c := range l.Samples {
-			h.Write(binary.LittleEndian.AppendUint32(nil, uint32(c)))
+			if buf = binary.LittleEndian.AppendUint32(buf, uint32(c)); len(buf) == cap(buf) {
+				h.Write(buf)
+				buf = buf[:0]
+			}
 		}
 	}
+	h.Write(buf)
 	s := h.Sum(nil)
 	s[6] = s[6]&0x0F | 0x50
 	s[8] = s[8]&0x3F | 0x80
@@ -198,6 +203,7 @@ func writeSequences(w *xmlWriter, rate float64, start time.Time, leads []ecg12.L
 		w.empty("scale", "value", num(l.Scale), "unit", "uV")
 		w.indent()
 		w.b.WriteString("<digits>")
+		var digit []byte
 		for k, c := range l.Samples {
 			if k > 0 {
 				if k%digitsPerLine == 0 {
@@ -206,7 +212,8 @@ func writeSequences(w *xmlWriter, rate float64, start time.Time, leads []ecg12.L
 					w.b.WriteByte(' ')
 				}
 			}
-			w.b.WriteString(strconv.FormatInt(int64(c), 10))
+			digit = strconv.AppendInt(digit[:0], int64(c), 10)
+			w.b.Write(digit)
 		}
 		w.b.WriteString("</digits>\n")
 		w.end("value")
