@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"telewave/alarms"
+	"telewave/audio"
 	"telewave/devices"
 	"telewave/storage"
 	"telewave/sync/fhir"
@@ -65,6 +66,9 @@ type Config struct {
 	MRNSystem  string        // identifier system of MRNs at the EHR
 	Open       devices.Opener
 	Now        func() time.Time
+	// Audio opens the sound output for the alarm sounds, off the UI
+	// thread; nil: silent (the alarm bar still shows and flashes).
+	Audio func() (audio.Backend, error)
 }
 
 // SyncStatus is what the screen shows of the EHR link.
@@ -179,6 +183,9 @@ func (w *Workstation) Start(ctx context.Context) {
 	mon := w.Hub.Subscribe("monitor", 1<<12)
 	ana := w.Hub.Subscribe("analysis", 1<<14)
 	w.goServe(func() { w.Analysis.Serve(ctx, ana) })
+	if w.cfg.Audio != nil {
+		w.goServe(func() { w.serveAlarmSound(ctx) })
+	}
 	if ps, ok := w.cfg.Store.(ProfileStore); ok && w.cfg.Patient.ID != 0 {
 		w.goServe(func() {
 			if err := w.Analysis.loadProfile(ctx, ps, w.cfg.Patient.ID); err != nil && ctx.Err() == nil {

@@ -75,7 +75,10 @@ func Synthesize(name string) ([]byte, error) {
 	w.WriteString("RIFF")
 	binary.Write(&w, binary.LittleEndian, uint32(36+data))
 	w.WriteString("WAVEfmt ")
-	binary.Write(&w, binary.LittleEndian, []any{uint32(16), uint16(1), uint16(1), uint32(SampleRate), uint32(SampleRate * 2), uint16(2), uint16(16)})
+	// fmt chunk: PCM, mono, SampleRate, byte rate, block align, 16 bits.
+	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(SampleRate), uint32(SampleRate * 2), uint16(2), uint16(16)} {
+		binary.Write(&w, binary.LittleEndian, v)
+	}
 	w.WriteString("data")
 	binary.Write(&w, binary.LittleEndian, uint32(data))
 	binary.Write(&w, binary.LittleEndian, pcm)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"telewave/app"
+	"telewave/audio"
 	"telewave/storage"
 	"telewave/storage/seal"
 	"telewave/storage/sqlite"
@@ -74,6 +76,10 @@ type session struct {
 	ws      *app.Workstation
 	monitor *monitorScreen
 
+	audioOnce sync.Once
+	audio     audio.Backend // opened on first use, off the UI thread
+	audioErr  error
+
 	user   storage.User // who unlocked the store; zero while locked
 	params seal.Params  // Argon2id cost of new key slots
 	idle   *idleLock    // nil while locked or monitoring
@@ -120,7 +126,7 @@ func (s *session) startDemo() {
 	}
 	s.demoDB, s.demo = db, demo
 	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient, Devices: specs,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio})
 	if err != nil {
 		Do(func() { s.fail(err) })
 		return
@@ -145,12 +151,19 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 // clinician adds devices on the monitor screen.
 func (s *session) monitorPatient(user storage.User, p storage.Patient) {
 	ws, err := app.NewWorkstation(app.Config{Store: s.store, User: user.Name, Patient: p,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio})
 	if err != nil {
 		s.fail(err)
 		return
 	}
 	s.startMonitoring(ws)
+}
+
+// openAudio opens the OS's sound output once (miniaudio; a machine without
+// a sound card gets miniaudio's null device); it runs off the UI thread.
+func (s *session) openAudio() (audio.Backend, error) {
+	s.audioOnce.Do(func() { s.audio, s.audioErr = audio.System() })
+	return s.audio, s.audioErr
 }
 
 // show replaces the window's content; what the previous screen started
@@ -191,6 +204,9 @@ func (s *session) end() {
 	}
 	if s.store != nil {
 		s.store.Close()
+	}
+	if s.audio != nil {
+		s.audio.Close()
 	}
 }
 
