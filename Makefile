@@ -38,7 +38,7 @@ test-unit:
 # out: Fyne's test driver runs fyne.Do on the calling goroutine, so its tests
 # race with their own polling, which the real main-thread driver cannot.
 test-race:
-	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/... ./dsp/... ./alarms/...
+	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/...
 
 test-smoke: build
 	mkdir -p build
@@ -46,7 +46,7 @@ test-smoke: build
 
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
-	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/...
+	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/...
 
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
 # table of the QRS detector on MIT-BIH, and the heart-sound segmentation
