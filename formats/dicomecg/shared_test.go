@@ -88,9 +88,9 @@ func TestMortaraFile(t *testing.T) {
 	if want := time.Date(2013, 1, 25, 10, 59, 19, 0, time.UTC); !rec.Acquired.Equal(want) {
 		t.Errorf("acquired %v, want %v", rec.Acquired, want)
 	}
-	wantM := []ecg12.Measurement{{"RRInterval", 982, "ms"}, {"PPInterval", 0, "ms"}, {"PRInterval", 161, "ms"},
-		{"QRSDuration", 75, "ms"}, {"QTInterval", 368, "ms"}, {"QTc", 370, "ms"},
-		{"PAxis", 74, "deg"}, {"QRSAxis", 52, "deg"}, {"TAxis", 57, "deg"}}
+	wantM := []ecg12.Measurement{meas("RRInterval", 982, "ms"), meas("PPInterval", 0, "ms"), meas("PRInterval", 161, "ms"),
+		meas("QRSDuration", 75, "ms"), meas("QTInterval", 368, "ms"), meas("QTc", 370, "ms"),
+		meas("PAxis", 74, "deg"), meas("QRSAxis", 52, "deg"), meas("TAxis", 57, "deg")}
 	if len(rec.Measurements) != len(wantM) {
 		t.Fatalf("measurements %v", rec.Measurements)
 	}
@@ -127,3 +127,7 @@ func TestMortaraLimbLeads(t *testing.T) {
 }
 
 func abs32(v int32) int32 { return max(v, -v) }
+
+func meas(name string, v float64, unit string) ecg12.Measurement {
+	return ecg12.Measurement{Name: name, Value: v, Unit: unit}
+}

@@ -38,6 +38,7 @@ const (
 	tagReferringPhysician   tag = 0x00080090
 	tagCodeValue            tag = 0x00080100
 	tagCodingScheme         tag = 0x00080102
+	tagCodingSchemeVersion  tag = 0x00080103
 	tagCodeMeaning          tag = 0x00080104
 	tagEquivalentCodeSeq    tag = 0x00080121
 	tagTimezoneOffset       tag = 0x00080201
@@ -99,7 +100,7 @@ var implicitVR = map[tag]string{
 	tagSOPClass: "UI", tagSOPInstance: "UI", tagStudyDate: "DA", tagAcquisitionDate: "DA",
 	tagContentDate: "DA", tagAcquisitionDateTime: "DT", tagStudyTime: "TM", tagAcquisitionTime: "TM",
 	tagContentTime: "TM", tagAccessionNumber: "SH", tagModality: "CS", tagManufacturer: "LO",
-	tagReferringPhysician: "PN", tagCodeValue: "SH", tagCodingScheme: "SH", tagCodeMeaning: "LO",
+	tagReferringPhysician: "PN", tagCodeValue: "SH", tagCodingScheme: "SH", tagCodingSchemeVersion: "SH", tagCodeMeaning: "LO",
 	tagEquivalentCodeSeq: "SQ", tagTimezoneOffset: "SH", tagModelName: "LO", tagPatientName: "PN",
 	tagPatientID: "LO", tagPatientBirthDate: "DA", tagPatientSex: "CS", tagDeviceSerial: "LO",
 	tagSoftwareVersions: "LO", tagStudyInstance: "UI", tagSeriesInstance: "UI", tagStudyID: "SH",
