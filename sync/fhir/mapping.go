@@ -23,20 +23,44 @@ type Systems struct {
 	// MRN is the EHR's system for medical record numbers, used to find the
 	// Patient. Integrators supply it (often an OID).
 	MRN string
+	// Device names device serial numbers; DeviceMetric our channel ids.
+	Device, DeviceMetric string
+	// Strip is set, beside its own identifier, on every Observation of a
+	// strip: a report finds the strip's segments by it.
+	Strip string
+	// Media identifies stethoscope clips (Media or DocumentReference),
+	// Report the DiagnosticReports of clinicians' interpretations.
+	Media, Report string
+	// Provenance is the system of the meta.tag that makes a Provenance's
+	// conditional create idempotent (R4 Provenance has no identifier).
+	Provenance string
 }
 
 // Default identifier systems, used for any Systems field left empty.
 const (
-	DefaultObservationSystem = "https://telewave.example/fhir/sid/observation"
-	DefaultMRNSystem         = "urn:telewave:mrn"
+	DefaultObservationSystem  = "https://telewave.example/fhir/sid/observation"
+	DefaultMRNSystem          = "urn:telewave:mrn"
+	DefaultDeviceSystem       = "https://telewave.example/fhir/sid/device-serial"
+	DefaultDeviceMetricSystem = "https://telewave.example/fhir/sid/device-metric"
+	DefaultStripSystem        = "https://telewave.example/fhir/sid/strip"
+	DefaultMediaSystem        = "https://telewave.example/fhir/sid/clip"
+	DefaultReportSystem       = "https://telewave.example/fhir/sid/report"
+	DefaultProvenanceSystem   = "https://telewave.example/fhir/sid/provenance"
 )
 
 func (s Systems) withDefaults() Systems {
-	if s.Observation == "" {
-		s.Observation = DefaultObservationSystem
-	}
-	if s.MRN == "" {
-		s.MRN = DefaultMRNSystem
+	for _, f := range []struct {
+		field *string
+		def   string
+	}{
+		{&s.Observation, DefaultObservationSystem}, {&s.MRN, DefaultMRNSystem},
+		{&s.Device, DefaultDeviceSystem}, {&s.DeviceMetric, DefaultDeviceMetricSystem},
+		{&s.Strip, DefaultStripSystem}, {&s.Media, DefaultMediaSystem},
+		{&s.Report, DefaultReportSystem}, {&s.Provenance, DefaultProvenanceSystem},
+	} {
+		if *f.field == "" {
+			*f.field = f.def
+		}
 	}
 	return s
 }

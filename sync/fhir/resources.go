@@ -14,6 +14,7 @@ const (
 	SystemUCUM         = "http://unitsofmeasure.org"
 	SystemObsCategory  = "http://terminology.hl7.org/CodeSystem/observation-category"
 	SystemDataAbsent   = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+	SystemSNOMED       = "http://snomed.info/sct"
 	profileBase        = "http://hl7.org/fhir/StructureDefinition/"
 	categoryVitalSigns = "vital-signs"
 )
@@ -58,6 +59,9 @@ type Meta struct {
 	VersionID   string   `json:"versionId,omitempty"`
 	LastUpdated string   `json:"lastUpdated,omitempty"`
 	Profile     []string `json:"profile,omitempty"`
+	// Tag carries our idempotency key on resources that have no
+	// identifier element (Provenance).
+	Tag []Coding `json:"tag,omitempty"`
 }
 
 // ObservationComponent is one part of a multi-part observation, such as the
@@ -65,6 +69,7 @@ type Meta struct {
 type ObservationComponent struct {
 	Code             CodeableConcept  `json:"code"`
 	ValueQuantity    *Quantity        `json:"valueQuantity,omitempty"`
+	ValueSampledData *SampledData     `json:"valueSampledData,omitempty"`
 	DataAbsentReason *CodeableConcept `json:"dataAbsentReason,omitempty"`
 }
 
@@ -79,6 +84,7 @@ type Observation struct {
 	Code              CodeableConcept        `json:"code"`
 	Subject           *Reference             `json:"subject,omitempty"`
 	EffectiveDateTime string                 `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod   *Period                `json:"effectivePeriod,omitempty"`
 	Performer         []Reference            `json:"performer,omitempty"`
 	ValueQuantity     *Quantity              `json:"valueQuantity,omitempty"`
 	DataAbsentReason  *CodeableConcept       `json:"dataAbsentReason,omitempty"`
@@ -154,4 +160,50 @@ type OutcomeIssue struct {
 	Details     *CodeableConcept `json:"details,omitempty"`
 	Diagnostics string           `json:"diagnostics,omitempty"`
 	Expression  []string         `json:"expression,omitempty"`
+}
+
+// Period is a time range; an open end is left empty.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// SampledData is a series of samples at a fixed period: the value of
+// sample i is Origin + Factor × data[i]. Data holds the integer counts,
+// space-separated, with "E" for no value and "L"/"U" beyond the limits.
+type SampledData struct {
+	Origin     Quantity `json:"origin"`
+	Period     float64  `json:"period"` // milliseconds between samples
+	Factor     *float64 `json:"factor,omitempty"`
+	LowerLimit *float64 `json:"lowerLimit,omitempty"`
+	UpperLimit *float64 `json:"upperLimit,omitempty"`
+	Dimensions int      `json:"dimensions"`
+	Data       string   `json:"data,omitempty"`
+}
+
+// Attachment points at content held elsewhere (a Binary) and describes it.
+type Attachment struct {
+	ContentType string `json:"contentType,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Size        int    `json:"size,omitempty"`
+	Hash        string `json:"hash,omitempty"` // SHA-1, base64
+	Title       string `json:"title,omitempty"`
+	Creation    string `json:"creation,omitempty"`
+}
+
+// Provenance says who and what produced the target resources.
+type Provenance struct {
+	ResourceType string            `json:"resourceType"`
+	ID           string            `json:"id,omitempty"`
+	Meta         *Meta             `json:"meta,omitempty"`
+	Target       []Reference       `json:"target"`
+	Recorded     string            `json:"recorded"`
+	Activity     *CodeableConcept  `json:"activity,omitempty"`
+	Agent        []ProvenanceAgent `json:"agent"`
+}
+
+// ProvenanceAgent is one actor of a Provenance: a device or an author.
+type ProvenanceAgent struct {
+	Type *CodeableConcept `json:"type,omitempty"`
+	Who  Reference        `json:"who"`
 }

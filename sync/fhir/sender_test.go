@@ -3,6 +3,8 @@ package fhir
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 	"telewave/storage"
 )
 
-// fakeEHR answers FindPatient and Transaction from fields and records calls.
+// fakeEHR answers from fields and records calls.
 type fakeEHR struct {
 	patient string
 	findErr error
@@ -19,9 +21,40 @@ type fakeEHR struct {
 	gotMRN  string
 	gotSys  string
 	bundles []Bundle
+	// maxObs > 0 answers 413 to a transaction with more Observations.
+	maxObs int
+	// search answers every Search; searches counts them.
+	search   Bundle
+	searches []url.Values
+	// uploads holds every Binary body; noMedia hides Media.
+	uploads   [][]byte
+	uploadErr error
+	noMedia   bool
+	capsAsked int
 }
 
-var _ ehr = (*fakeEHR)(nil)
+var (
+	_ ehr     = (*fakeEHR)(nil)
+	_ fileEHR = (*fakeEHR)(nil)
+)
+
+func (f *fakeEHR) Search(_ context.Context, _ string, q url.Values) (Bundle, error) {
+	f.searches = append(f.searches, q)
+	return f.search, nil
+}
+
+func (f *fakeEHR) UploadBinary(_ context.Context, _ string, data []byte) (string, error) {
+	if f.uploadErr != nil {
+		return "", f.uploadErr
+	}
+	f.uploads = append(f.uploads, data)
+	return fmt.Sprintf("bin-%d", len(f.uploads)), nil
+}
+
+func (f *fakeEHR) SupportsResource(context.Context, string) (bool, error) {
+	f.capsAsked++
+	return !f.noMedia, nil
+}
 
 func (f *fakeEHR) FindPatient(_ context.Context, system, mrn string) (string, error) {
 	f.gotSys, f.gotMRN = system, mrn
@@ -32,6 +65,9 @@ func (f *fakeEHR) Transaction(_ context.Context, b Bundle) (BundleResponse, erro
 	f.bundles = append(f.bundles, b)
 	if f.txErr != nil {
 		return BundleResponse{}, f.txErr
+	}
+	if f.maxObs > 0 && len(entriesOf(b, "Observation")) > f.maxObs {
+		return BundleResponse{}, &StatusError{Code: 413}
 	}
 	if f.reply.Entries != nil {
 		return f.reply, nil
@@ -79,7 +115,7 @@ func TestSenderSend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Sender{client: tt.ehr, systems: Systems{}.withDefaults()}
+			s := &Sender{client: tt.ehr, files: tt.ehr, systems: Systems{}.withDefaults(), uploaded: map[string]string{}}
 			err := s.Send(context.Background(), tt.unit)
 			if len(tt.ehr.bundles) != tt.sends {
 				t.Errorf("%d transactions, want %d", len(tt.ehr.bundles), tt.sends)
