@@ -205,7 +205,7 @@ func deviceTag(d ecg12.Device) []byte {
 	}
 	b.u8(code)
 	model := make([]byte, 6)
-	copy(model[:5], truncate(d.Model, 5))
+	copy(model, truncate(d.Model, 6)) // NUL-terminated when shorter; carts fill all six
 	b = append(b, model...)
 	b = append(b, encodeVersion, 0xA0, 0, 0, 0) // revision, compatibility level II, ASCII, no capabilities, mains unknown
 	b = append(b, make([]byte, 16)...)

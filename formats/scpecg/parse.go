@@ -136,8 +136,17 @@ func (f *File) readWaveforms(secs map[int]*section) error {
 			LeadName(leads.leads[i].id), got, want[i]))
 		n = min(n, starts[i]-1+got)
 	}
-	if n <= 0 {
+	stored := 0
+	for _, v := range rhythm.leads {
+		stored += len(v)
+	}
+	switch {
+	case n <= 0:
 		return formatErr(6, s6.offset, "no rhythm samples")
+	case n > stored || n*len(want) > maxSamples:
+		// Leads recorded one group after another span at most the sum of
+		// their lengths; more would be a timeline the data cannot fill.
+		return formatErr(3, s3.offset+headerLen, "leads span %d samples, the rhythm data hold %d in all", n, stored)
 	}
 	scale := float64(rhythm.avm) / 1000
 	for i, l := range leads.leads {
