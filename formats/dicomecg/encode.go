@@ -36,48 +36,58 @@ func Encode(rec *ecg12.Record) ([]byte, error) {
 }
 
 func encode(rec *ecg12.Record, w writer) ([]byte, error) {
+	ds, sop, instance, err := buildDataset(rec)
+	if err != nil {
+		return nil, fmt.Errorf("dicom encode: %w", err)
+	}
+	out, err := w.file(sop, instance, ds)
+	if err != nil {
+		return nil, fmt.Errorf("dicom encode: %w", err)
+	}
+	return out, nil
+}
+
+// buildDataset makes the data set of rec, its SOP class and instance UID.
+func buildDataset(rec *ecg12.Record) (ds *dataset, sop, instance string, err error) {
 	if rec == nil {
-		return nil, fmt.Errorf("dicom encode: nil record")
+		return nil, "", "", fmt.Errorf("nil record")
 	}
 	if err := rec.Validate(); err != nil {
-		return nil, fmt.Errorf("dicom encode: %w", err)
+		return nil, "", "", err
 	}
 	if len(rec.Median) > 0 {
 		med := ecg12.Record{Leads: rec.Median, SampleRate: rec.MedianRate}
 		if err := med.Validate(); err != nil {
-			return nil, fmt.Errorf("dicom encode: median beat: %w", err)
+			return nil, "", "", fmt.Errorf("median beat: %w", err)
 		}
 	}
-	sop := SOPGeneralECG
+	sop = SOPGeneralECG
 	if twelveLeadFits(rec) {
 		sop = SOPTwelveLeadECG
 	}
 	var uids [3]string
 	for i := range uids {
-		u, err := newUID()
-		if err != nil {
-			return nil, fmt.Errorf("dicom encode: %w", err)
+		if uids[i], err = newUID(); err != nil {
+			return nil, "", "", err
 		}
-		uids[i] = u
 	}
-	groups := []*dataset{}
 	g, err := waveformGroup(rec.Leads, rec.SampleRate, "ORIGINAL", "RHYTHM")
 	if err != nil {
-		return nil, fmt.Errorf("dicom encode: rhythm: %w", err)
+		return nil, "", "", fmt.Errorf("rhythm: %w", err)
 	}
-	groups = append(groups, g)
+	groups := []*dataset{g}
 	if len(rec.Median) > 0 {
 		g, err := waveformGroup(rec.Median, rec.MedianRate, "DERIVED", "MEDIAN BEAT")
 		if err != nil {
-			return nil, fmt.Errorf("dicom encode: median beat: %w", err)
+			return nil, "", "", fmt.Errorf("median beat: %w", err)
 		}
 		groups = append(groups, g)
 	}
 	notes, err := annotationItems(rec)
 	if err != nil {
-		return nil, fmt.Errorf("dicom encode: %w", err)
+		return nil, "", "", err
 	}
-	ds := &dataset{elems: []element{
+	ds = &dataset{elems: []element{
 		text(tagCharacterSet, "CS", "ISO_IR 192"),
 		uid(tagSOPClass, sop),
 		uid(tagSOPInstance, uids[2]),
@@ -108,11 +118,7 @@ func encode(rec *ecg12.Record, w writer) ([]byte, error) {
 	if len(notes) > 0 {
 		ds.elems = append(ds.elems, seq(tagAnnotationSeq, notes...))
 	}
-	out, err := w.file(sop, uids[2], ds)
-	if err != nil {
-		return nil, fmt.Errorf("dicom encode: %w", err)
-	}
-	return out, nil
+	return ds, sop, uids[2], nil
 }
 
 // twelveLeadFits reports whether rec fits the 12-Lead ECG IOD.

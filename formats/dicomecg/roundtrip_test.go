@@ -1,7 +1,6 @@
 package dicomecg
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -264,5 +263,3 @@ func TestUIDs(t *testing.T) {
 		seen[u] = true
 	}
 }
-
-var _ = errors.Is
