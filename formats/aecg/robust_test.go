@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"telewave/formats/ecg12"
@@ -85,6 +86,11 @@ func TestByteFlips(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	f.Add(readTestdata(f, "minimal.xml"))
+	if p, err := sharedPath(hl7Example); err == nil {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	if w, err := Encode(synthetic(20)); err == nil {
 		f.Add(w)
 	}

@@ -1,6 +1,7 @@
 package aecg
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -18,9 +19,19 @@ import (
 // loudly: the HL7 example's terms are unstated, so it is not copied here.
 func sharedData(tb testing.TB, rel string) string {
 	tb.Helper()
+	p, err := sharedPath(rel)
+	if err != nil {
+		tb.Skipf("SKIPPED: %v; this test reads files that may not be copied into testdata", err)
+	}
+	return p
+}
+
+// sharedPath is ../shared/data/rel beside the repository root, if it is
+// there.
+func sharedPath(rel string) (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		tb.Fatal(err)
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -28,15 +39,15 @@ func sharedData(tb testing.TB, rel string) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Skipf("SKIPPED: no repository root above the test; shared data %s not read", rel)
+			return "", fmt.Errorf("no repository root above the test; shared data %s not read", rel)
 		}
 		dir = parent
 	}
 	p := filepath.Join(dir, "..", "shared", "data", rel)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("SKIPPED: shared data %s is absent (%v); this test reads files that may not be copied into testdata", p, err)
+		return "", fmt.Errorf("shared data %s is absent (%v)", p, err)
 	}
-	return p
+	return p, nil
 }
 
 const hl7Example = "ecg12/hl7-aecg/ecg-kit_ecg_hl7.xml"
