@@ -18,9 +18,10 @@ import (
 	"telewave/ui"
 )
 
-// demoRecords holds MIT-BIH record 100, which the demo's ECG board plays.
+// demoRecords holds MIT-BIH record 100, which the demo's ECG board plays,
+// and the CirCor heart sound its simulated stethoscope plays.
 //
-//go:embed testdata/mitdb/100.hea testdata/mitdb/100.dat
+//go:embed testdata/mitdb/100.hea testdata/mitdb/100.dat testdata/circor/69067_PV.wav
 var demoRecords embed.FS
 
 func records() fs.FS {
@@ -43,6 +44,7 @@ func main() {
 	mrnSystem := fl.String("mrn-system", "", "identifier system of MRNs at the EHR")
 	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, 15m otherwise)")
 	fps := fl.Int("fps", 30, "waveform frames per second")
+	steth := fl.Bool("stethoscope", false, "listen to a digital stethoscope on the sound card's input")
 	idleLock := fl.Duration("idle-lock", 5*time.Minute, "lock the records after this long without activity (negative: never)")
 	if err := fl.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
@@ -58,7 +60,7 @@ func main() {
 		}
 	}
 	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
-		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock})
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)

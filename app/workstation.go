@@ -10,6 +10,7 @@ import (
 	"telewave/alarms"
 	"telewave/audio"
 	"telewave/devices"
+	"telewave/dsp/audiofilter"
 	"telewave/storage"
 	"telewave/sync/fhir"
 	"telewave/sync/outbox"
@@ -69,6 +70,9 @@ type Config struct {
 	// Audio opens the sound output for the alarm sounds, off the UI
 	// thread; nil: silent (the alarm bar still shows and flashes).
 	Audio func() (audio.Backend, error)
+	// Stethoscope opens the stethoscope's sound card (input and
+	// headphones); nil: no stethoscope.
+	Stethoscope func() (audio.Backend, error)
 }
 
 // SyncStatus is what the screen shows of the EHR link.
@@ -90,6 +94,8 @@ type Workstation struct {
 	Charter  *Charter
 	Drainer  *outbox.Drainer // nil without an EHR
 	Analysis *Analysis       // beats, heart rate, alarms, NEWS2
+	// Stethoscope is the live stethoscope; nil without one.
+	Stethoscope *Stethoscope
 
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -125,6 +131,15 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 	age, _ := alarms.AgeGroupAt(cfg.Patient.Birth, cfg.Now())
 	if w.Analysis, err = NewAnalysis(AnalysisConfig{Publish: w.Hub.Publish, Store: as, PatientID: cfg.Patient.ID, Now: cfg.Now, Age: age}); err != nil {
 		return nil, fmt.Errorf("workstation: %w", err)
+	}
+	if cfg.Stethoscope != nil {
+		if w.Stethoscope, err = NewStethoscope(StethoscopeConfig{Audio: cfg.Stethoscope, Publish: w.Hub.Publish,
+			Mode: audiofilter.Diaphragm, Now: cfg.Now, PatientMRN: cfg.Patient.MRN, User: cfg.User}); err != nil {
+			return nil, fmt.Errorf("workstation: %w", err)
+		}
+	}
+	if w.Stethoscope != nil {
+		w.Stethoscope.cfg.Clips, _ = cfg.Store.(ClipStore)
 	}
 	w.Recorder = NewRecorder(cfg.Store, cfg.Patient.ID, cfg.Now, w.alarm)
 	if cfg.EHR != "" {
@@ -185,6 +200,9 @@ func (w *Workstation) Start(ctx context.Context) {
 	w.goServe(func() { w.Analysis.Serve(ctx, ana) })
 	if w.cfg.Audio != nil {
 		w.goServe(func() { w.serveAlarmSound(ctx) })
+	}
+	if w.Stethoscope != nil {
+		w.goServe(func() { w.Stethoscope.Serve(ctx) })
 	}
 	if ps, ok := w.cfg.Store.(ProfileStore); ok && w.cfg.Patient.ID != 0 {
 		w.goServe(func() {

@@ -21,6 +21,7 @@ var (
 	ecgGreen   = color.RGBA{0, 230, 118, 255}
 	plethCyan  = color.RGBA{0, 200, 255, 255}
 	abpRed     = color.RGBA{255, 70, 70, 255}
+	pcgAmber   = color.RGBA{255, 191, 0, 255}
 	background = color.RGBA{0, 0, 0, 255}
 	gridMinor  = color.RGBA{20, 28, 24, 255}
 	gridMajor  = color.RGBA{34, 52, 40, 255}
@@ -92,6 +93,17 @@ func lanesFor(specs []app.DeviceSpec) []lane {
 	return out
 }
 
+// pcgLanes show the stethoscope: the phonocardiogram as heard (filtered)
+// and its envelope, on the same sweep as the ECG so S1 follows the QRS.
+func pcgLanes() []lane {
+	return []lane{
+		{slot: app.StethoscopeSlot, signal: app.PCGSignal.ID, perUnit: 1,
+			trace: waveview.Trace{Label: "PCG", Color: pcgAmber, Rate: app.PCGRate, Min: -0.5, Max: 0.5}},
+		{slot: app.StethoscopeSlot, signal: app.PCGEnvelopeSignal.ID, perUnit: 1,
+			trace: waveview.Trace{Label: "PCG envelope", Color: pcgAmber, Rate: app.PCGEnvelopeSignal.SampleRate, Min: 0, Max: 0.25}},
+	}
+}
+
 // display is the waveform area: a WaveView and the goroutine that feeds
 // it from the hub. Both stop with stop().
 type display struct {
@@ -102,8 +114,11 @@ type display struct {
 	wg     sync.WaitGroup
 }
 
-func newDisplay(specs []app.DeviceSpec) *display {
+func newDisplay(specs []app.DeviceSpec, stethoscope bool) *display {
 	d := &display{lanes: lanesFor(specs), index: map[laneKey]int{}}
+	if stethoscope {
+		d.lanes = append(d.lanes, pcgLanes()...)
+	}
 	traces := make([]waveview.Trace, len(d.lanes))
 	for i, l := range d.lanes {
 		traces[i] = l.trace

@@ -62,7 +62,7 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 	m.event = widget.NewLabel("")
 	m.spo2 = bigNumber(plethCyan)
 	m.pr = bigNumber(plethCyan)
-	m.disp = newDisplay(ws.Devices())
+	m.disp = newDisplay(ws.Devices(), ws.Stethoscope != nil)
 	m.waves = container.NewStack(m.disp.view)
 	m.devRows = container.NewVBox()
 	for _, d := range ws.Devices() {
@@ -163,7 +163,7 @@ func (m *monitorScreen) addDeviceForm() fyne.CanvasObject {
 // rebuildDisplay replaces the waveform area when the set of devices changes.
 func (m *monitorScreen) rebuildDisplay() {
 	old := m.disp
-	m.disp = newDisplay(m.ws.Devices())
+	m.disp = newDisplay(m.ws.Devices(), m.ws.Stethoscope != nil)
 	m.waves.Objects = []fyne.CanvasObject{m.disp.view}
 	m.waves.Refresh()
 	if m.ctx != nil {

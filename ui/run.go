@@ -38,6 +38,9 @@ type Options struct {
 	// activity before it locks the store (0: defaultIdleLock; negative:
 	// never). A live monitor screen never locks.
 	IdleLock time.Duration
+	// Stethoscope listens to the sound card's input (a digital
+	// stethoscope's line or USB audio) while monitoring.
+	Stethoscope bool
 }
 
 // Run opens the workstation window and returns when it is closed.
@@ -125,8 +128,15 @@ func (s *session) startDemo() {
 		return
 	}
 	s.demoDB, s.demo = db, demo
+	steth, err := app.DemoStethoscope(s.opts.Records, app.DemoHeartSound)
+	if err != nil { // the heart sound is embedded: a programming error
+		db.Close()
+		demo.Stop()
+		Do(func() { s.fail(err) })
+		return
+	}
 	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient, Devices: specs,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio, Stethoscope: steth})
 	if err != nil {
 		Do(func() { s.fail(err) })
 		return
@@ -151,12 +161,20 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 // clinician adds devices on the monitor screen.
 func (s *session) monitorPatient(user storage.User, p storage.Patient) {
 	ws, err := app.NewWorkstation(app.Config{Store: s.store, User: user.Name, Patient: p,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio, Stethoscope: s.stethoscope()})
 	if err != nil {
 		s.fail(err)
 		return
 	}
 	s.startMonitoring(ws)
+}
+
+// stethoscope is the stethoscope's sound card when one is wanted.
+func (s *session) stethoscope() func() (audio.Backend, error) {
+	if !s.opts.Stethoscope {
+		return nil
+	}
+	return s.openAudio
 }
 
 // openAudio opens the OS's sound output once (miniaudio; a machine without
