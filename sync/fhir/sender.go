@@ -57,13 +57,15 @@ type Sender struct {
 
 	mu       sync.Mutex
 	uploaded map[string]string // clip id -> Binary id, this process's uploads
-	hasMedia *bool             // the CapabilityStatement lists Media; nil until asked
+	// devicesSent holds the device upsert transactions already committed.
+	devicesSent map[[32]byte]bool
+	hasMedia    *bool // the CapabilityStatement lists Media; nil until asked
 }
 
 // NewSender returns a Sender that uploads through c with the identifier
 // systems sys (empty fields take the defaults).
 func NewSender(c *Client, sys Systems, opts ...SenderOption) *Sender {
-	s := &Sender{client: c, files: c, systems: sys.withDefaults(), uploaded: map[string]string{}}
+	s := &Sender{client: c, files: c, systems: sys.withDefaults(), uploaded: map[string]string{}, devicesSent: map[[32]byte]bool{}}
 	for _, o := range opts {
 		o(s)
 	}

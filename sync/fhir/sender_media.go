@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,7 +31,10 @@ func (s *Sender) sendStrip(ctx context.Context, st *storage.Strip) error {
 	if err != nil {
 		return Permanent(err)
 	}
-	per := up.Observations()
+	if err := s.upsertDevices(ctx, up); err != nil {
+		return err
+	}
+	per := min(up.Observations(), MaxTransactionEntries-2)
 	for {
 		bundles, err := up.Bundles(per)
 		if err != nil {
@@ -54,6 +58,32 @@ func (s *Sender) sendStrip(ctx context.Context, st *storage.Strip) error {
 		// when the smaller ones carry their Observations again.
 		per = (per + 1) / 2
 	}
+}
+
+// upsertDevices sends a strip's Device and DeviceMetric upserts unless this
+// Sender already sent the same ones: a backlog of strips from one cart
+// upserts its channels once.
+func (s *Sender) upsertDevices(ctx context.Context, up *StripUpload) error {
+	for _, b := range up.DeviceBundles() {
+		key, err := json.Marshal(b)
+		if err != nil {
+			return Permanent(fmt.Errorf("encode device upsert: %w", err))
+		}
+		sum := sha256.Sum256(key)
+		s.mu.Lock()
+		done := s.devicesSent[sum]
+		s.mu.Unlock()
+		if done {
+			continue
+		}
+		if err := s.commit(ctx, b); err != nil {
+			return fmt.Errorf("upsert device: %w", err)
+		}
+		s.mu.Lock()
+		s.devicesSent[sum] = true
+		s.mu.Unlock()
+	}
+	return nil
 }
 
 // sendClip uploads the audio as a raw Binary unless an earlier try did,

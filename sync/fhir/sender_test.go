@@ -115,7 +115,7 @@ func TestSenderSend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Sender{client: tt.ehr, files: tt.ehr, systems: Systems{}.withDefaults(), uploaded: map[string]string{}}
+			s := &Sender{client: tt.ehr, files: tt.ehr, systems: Systems{}.withDefaults(), uploaded: map[string]string{}, devicesSent: map[[32]byte]bool{}}
 			err := s.Send(context.Background(), tt.unit)
 			if len(tt.ehr.bundles) != tt.sends {
 				t.Errorf("%d transactions, want %d", len(tt.ehr.bundles), tt.sends)

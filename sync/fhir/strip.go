@@ -84,8 +84,8 @@ func ucumUnit(unit string) (string, float64) {
 }
 
 // StripUpload is a strip mapped to FHIR: the Device and DeviceMetric
-// upserts every transaction carries, and one Observation per segment and
-// kind of signal. Bundles packs them into transactions.
+// upserts, and one Observation per segment and kind of signal.
+// DeviceBundles and Bundles pack them into transactions.
 type StripUpload struct {
 	stripID    string
 	recorded   string
@@ -277,19 +277,40 @@ func (u *StripUpload) Observations() int { return len(u.obs) }
 // SegmentLength is the time each Observation covers.
 func (u *StripUpload) SegmentLength() time.Duration { return u.segmentLen }
 
+// MaxTransactionEntries is the most entries a transaction with conditional
+// creates or updates may have on Medplum's engine (its fhir-router refuses
+// more: "Transaction requires strict isolation but has too many
+// entries"). Strip transactions keep to it.
+const MaxTransactionEntries = 8
+
+// DeviceBundles are the transactions that upsert the Device and its
+// DeviceMetrics, each repeating the Device upsert so that its metrics'
+// source resolves inside it. They change nothing once sent; a Sender sends
+// them once per device and process.
+func (u *StripUpload) DeviceBundles() []Bundle {
+	var out []Bundle
+	metrics := u.device[1:]
+	for first := 0; first < len(metrics); first += MaxTransactionEntries - 1 {
+		part := metrics[first:min(first+MaxTransactionEntries-1, len(metrics))]
+		out = append(out, Bundle{ResourceType: "Bundle", Type: "transaction", Entry: append([]BundleEntry{u.device[0]}, part...)})
+	}
+	return out
+}
+
 // Bundles packs the Observations into transactions of at most
-// perTransaction each (all in one when perTransaction ≤ 0). Every
-// transaction repeats the Device and DeviceMetric upserts and carries a
-// Provenance of its Observations, so each stands alone.
+// perTransaction each (as many as a transaction may hold when
+// perTransaction ≤ 0). Every transaction repeats the Device upsert, which
+// its Observations point at, and carries a Provenance of its Observations,
+// so each stands alone.
 func (u *StripUpload) Bundles(perTransaction int) ([]Bundle, error) {
-	if perTransaction <= 0 || perTransaction > len(u.obs) {
-		perTransaction = len(u.obs)
+	if limit := MaxTransactionEntries - 2; perTransaction <= 0 || perTransaction > limit {
+		perTransaction = limit
 	}
 	var out []Bundle
 	for first := 0; first < len(u.obs); first += perTransaction {
 		part := u.obs[first:min(first+perTransaction, len(u.obs))]
 		b := Bundle{ResourceType: "Bundle", Type: "transaction"}
-		b.Entry = append(append(b.Entry, u.device...), part...)
+		b.Entry = append(append(b.Entry, u.device[0]), part...)
 		var targets []Reference
 		for _, e := range part {
 			targets = append(targets, Reference{Reference: e.FullURL})

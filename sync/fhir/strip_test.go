@@ -80,9 +80,12 @@ func mustBundles(tb testing.TB, st storage.Strip, per int) (*StripUpload, []Bund
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for i, b := range bs {
+	for i, b := range append(up.DeviceBundles(), bs...) {
 		if err := fhirserver.ValidateValue(tb, b); err != nil {
 			tb.Fatalf("bundle %d: %v", i, err)
+		}
+		if len(b.Entry) > MaxTransactionEntries {
+			tb.Fatalf("bundle %d has %d entries, more than a conditional transaction may", i, len(b.Entry))
 		}
 	}
 	return up, bs
@@ -100,10 +103,27 @@ func TestMapStripTwelveLeads(t *testing.T) {
 				t.Fatalf("%d Observations in %d bundles, want 1 in 1", up.Observations(), len(bs))
 			}
 			b := bs[0]
-			if d, m := entriesOf(b, "Device"), entriesOf(b, "DeviceMetric"); len(d) != 1 || len(m) != 12 {
-				t.Fatalf("%d Devices and %d DeviceMetrics, want 1 and 12", len(d), len(m))
+			if d, m := entriesOf(b, "Device"), entriesOf(b, "DeviceMetric"); len(d) != 1 || len(m) != 0 {
+				t.Fatalf("%d Devices and %d DeviceMetrics, want 1 and 0", len(d), len(m))
 			}
 			dev := entriesOf(b, "Device")[0]
+			metrics := map[string]bool{}
+			for _, db := range up.DeviceBundles() {
+				if d := entriesOf(db, "Device"); len(d) != 1 || d[0].FullURL != dev.FullURL {
+					t.Fatal("a device bundle lacks the Device upsert")
+				}
+				for _, e := range entriesOf(db, "DeviceMetric") {
+					m := decode[DeviceMetric](t, e.Resource)
+					if e.Request.Method != "PUT" || m.Source.Reference != dev.FullURL || m.Category != "measurement" ||
+						m.Unit.Coding[0].Code != "mV" || m.MeasurementPeriod.Repeat.Frequency != 500 || m.Type.Coding[0].System != SystemMDC {
+						t.Errorf("metric %+v", m)
+					}
+					metrics[m.Type.Coding[0].Code] = true
+				}
+			}
+			if len(metrics) != 12 {
+				t.Errorf("%d lead metrics, want 12", len(metrics))
+			}
 			if want := "Device?identifier=" + DefaultDeviceSystem + "|SN+12%2634"; dev.Request.Method != "PUT" || dev.Request.URL != want {
 				t.Errorf("device request %+v, want PUT %s", dev.Request, want)
 			}
@@ -240,7 +260,7 @@ func TestStripBundlesSplit(t *testing.T) {
 	seen := map[string]bool{}
 	tags := map[string]bool{}
 	for _, b := range parts {
-		if len(entriesOf(b, "Device")) != 1 || len(entriesOf(b, "DeviceMetric")) != 2 || len(entriesOf(b, "Provenance")) != 1 {
+		if len(entriesOf(b, "Device")) != 1 || len(entriesOf(b, "Provenance")) != 1 {
 			t.Errorf("a part lacks its device or provenance entries")
 		}
 		obs := entriesOf(b, "Observation")
