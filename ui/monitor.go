@@ -33,6 +33,7 @@ type monitorScreen struct {
 	header   *widget.Label
 	syncLine *widget.Label
 	event    *widget.Label
+	steth    *stethPanel // nil without a stethoscope
 	spo2     *canvas.Text
 	pr       *canvas.Text
 	devRows  *fyne.Container
@@ -80,6 +81,10 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 		widget.NewAccordionItem("Serial ports", m.ports),
 		widget.NewAccordionItem("NEWS2", news2Form(ws.Analysis.NEWS2)),
 		widget.NewAccordionItem("Alarm limits", newLimitsForm(ws.Analysis, ws.User()).root))
+	if ws.Stethoscope != nil {
+		m.steth = newStethPanel(ws.Stethoscope)
+		details.Append(widget.NewAccordionItem("Stethoscope", m.steth.root))
+	}
 	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
 	user := ws.User()
 	m.alarms = newAlarmBar(ws.Analysis.Alarms, func() { ws.Analysis.AcknowledgeAll(user) }, func() { ws.Analysis.PauseAudio(user) })
@@ -267,6 +272,9 @@ func syncText(st app.SyncStatus) string {
 }
 
 func (m *monitorScreen) apply(s snapshot) {
+	if m.steth != nil {
+		m.steth.refresh()
+	}
 	added := false
 	for _, d := range s.slots { // slots discovery attached while the screen was up
 		if m.rows[d.Slot] == nil {
