@@ -1,9 +1,11 @@
 package fhir
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -140,18 +142,69 @@ func TestFaultsBacklogDrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: TestFaultsBacklogDrains starts the Node test EHR and a fault proxy (-short)")
 	}
+	proxy := drainBacklog(t, 320, false)
+	if proxy.Injected() < 1000 {
+		t.Errorf("only %d faults injected, want ≥ 1000", proxy.Injected())
+	}
+	for _, k := range faultproxy.FaultKinds() {
+		if proxy.Faults()[k] == 0 {
+			t.Errorf("no %v fault was injected", k)
+		}
+	}
+}
+
+// TestFaultsBacklogDrainsWithSMART is the same with SMART Backend Services
+// on: token requests cross the faulty proxy too (lost, refused with 5xx,
+// truncated), and must neither strand units nor end in auth errors.
+func TestFaultsBacklogDrainsWithSMART(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: TestFaultsBacklogDrainsWithSMART starts the Node test EHR and a fault proxy (-short)")
+	}
+	drainBacklog(t, 80, true)
+}
+
+// drainBacklog uploads units charts through a fault proxy, drain round
+// after drain round, and checks the server's Observations.
+func drainBacklog(t *testing.T, units int, smart bool) *faultproxy.Proxy {
+	t.Helper()
 	const (
-		units     = 320
 		patients  = 8
 		workers   = 6
 		maxRounds = 60
 		wallCap   = 3 * time.Minute
 		tryLimit  = 500 * time.Millisecond // per try; Timeout faults hold longer
 	)
-	base := fhirserver.Start(t)
+	opts := []Option{WithRetries(6, time.Millisecond, 8*time.Millisecond), WithMaxRetryAfter(5 * time.Millisecond),
+		WithTryTimeout(tryLimit)}
+	var admin fhirserver.Options
+	if smart {
+		_, ek := testKeys(t)
+		admin = fhirserver.Options{JWKS: fhirserver.WriteJWKS(t, fhirserver.JWK{KeyID: "ec-1", Key: &ek.PublicKey}),
+			Env: map[string]string{"FHIR_PEER_TOKEN": "admin-token"}}
+		opts = append(opts, WithSMART(SMARTConfig{ClientID: "device-app", KeyID: "ec-1", Key: ek}))
+	}
+	base := fhirserver.StartWith(t, admin)
 	root := strings.TrimSuffix(base, "/fhir/R4")
+	// The EHR's own registration creates the patients, and the check at
+	// the end reads the server directly, around the proxy (with SMART on,
+	// as the EHR's admin).
+	adminHTTP := &http.Client{Transport: bearer{"admin-token"}}
+	direct, err := NewClient(base, WithHTTPClient(adminHTTP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
 	for p := range patients {
-		createPatient(t, base, DefaultMRNSystem, fmt.Sprintf("MRN-F%02d", p))
+		mrn := fmt.Sprintf("MRN-F%02d", p)
+		body, _ := json.Marshal(Patient{ResourceType: "Patient", Identifier: []Identifier{{System: DefaultMRNSystem, Value: mrn}}})
+		resp, err := adminHTTP.Post(base+"/Patient", contentTypeFHIR, bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("create patient %s: %v", mrn, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create patient %s: status %d", mrn, resp.StatusCode)
+		}
 	}
 	proxy := faultproxy.Start(t, root, faultproxy.Config{
 		Seed: 20260301,
@@ -161,8 +214,7 @@ func TestFaultsBacklogDrains(t *testing.T) {
 		},
 		RetryAfter: 1, Hold: 2 * time.Second, SlowPieces: 6, SlowPause: 2 * time.Millisecond,
 	})
-	client, err := NewClient(proxy.URL()+"/fhir/R4",
-		WithRetries(6, time.Millisecond, 8*time.Millisecond), WithMaxRetryAfter(5*time.Millisecond), WithTryTimeout(tryLimit))
+	client, err := NewClient(proxy.URL()+"/fhir/R4", opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,21 +270,8 @@ func TestFaultsBacklogDrains(t *testing.T) {
 	if st[storage.Done] != units {
 		t.Fatalf("after %d rounds: %v (a parked unit: %q)", rounds, st, parkedWhy)
 	}
-	if proxy.Injected() < 1000 {
-		t.Errorf("only %d faults injected, want ≥ 1000", proxy.Injected())
-	}
-	for _, k := range faultproxy.FaultKinds() {
-		if faults[k] == 0 {
-			t.Errorf("no %v fault was injected", k)
-		}
-	}
 
 	// Count on the server itself, around the proxy.
-	direct, err := NewClient(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Close()
 	seen := map[string]int{}
 	const page = 500
 	for offset := 0; ; offset += page {
@@ -280,6 +319,16 @@ func TestFaultsBacklogDrains(t *testing.T) {
 		t.Errorf("server holds %d Observations for %d identifiers: %d missing %v, %d duplicated %v, %d unexpected",
 			*total.Total, len(want), len(missing), head(missing), len(dup), head(dup), len(extra))
 	}
+	return proxy
 }
 
 func head(s []string) []string { return s[:min(len(s), 5)] }
+
+// bearer adds a static bearer token (the test EHR's FHIR_PEER_TOKEN).
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}

@@ -84,9 +84,16 @@ func (s *smartSource) install(c *Client) {
 	}
 	s.hc = &http.Client{Transport: base, Timeout: s.timeout, CheckRedirect: refuseInsecureRedirect}
 	s.reuse = oauth2.ReuseTokenSource(nil, minter{s})
-	hc.Transport = &oauth2.Transport{Source: s, Base: base}
+	hc.Transport = bearerTransport{&oauth2.Transport{Source: s, Base: base}}
 	c.http.HTTPClient = &hc
 }
+
+// bearerTransport hides oauth2.Transport's deprecated CancelRequest, which
+// http.Client calls on every per-try timeout and which logs a warning each
+// time; the request's context cancels it instead.
+type bearerTransport struct{ t *oauth2.Transport }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) { return b.t.RoundTrip(r) }
 
 // Token returns the cached token, or a fresh one once it has expired.
 func (s *smartSource) Token() (*oauth2.Token, error) {
