@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,12 +12,14 @@ import (
 
 	"telewave/app"
 	"telewave/devices"
+	"telewave/formats/carts"
 	"telewave/formats/csv"
+	"telewave/formats/ecg12"
 	"telewave/storage"
 )
 
 const (
-	usageImport = "import FILE --patient MRN [--start RFC3339] [--store DIR]   (WFDB record, EDF/EDF+, CSV)"
+	usageImport = "import FILE [--patient MRN] [--start RFC3339] [--store DIR]   (ECG cart files: SCP-ECG, DICOM, HL7 aECG, GE MUSE, Philips Sierra, Contec; WFDB record, EDF/EDF+, CSV; the patient from the file's id when --patient is not given)"
 	usageExport = "export --recording ID --format wfdb|edf|csv --out PATH [--store DIR]"
 )
 
@@ -29,8 +32,8 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *mrn == "" {
-		return usagef("import FILE --patient MRN")
+	if len(pos) != 1 {
+		return usagef("import FILE [--patient MRN]")
 	}
 	start := time.Now().UTC().Truncate(time.Second)
 	if *startFlag != "" {
@@ -43,8 +46,19 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		tracks []app.Track
 		notes  []storage.Annotation
 		kind   string
+		dev    devices.DeviceInfo
+		fileID string // the patient id the file carries
 	)
 	switch ext := strings.ToLower(filepath.Ext(path)); {
+	case isCartFile(path):
+		var rec *ecg12.Record
+		if rec, _, err = carts.ReadFile(path); err == nil {
+			kind, fileID, dev = rec.Format, rec.Patient.ID, app.CartDevice(rec, filepath.Base(path))
+			if *startFlag == "" && !rec.Acquired.IsZero() {
+				start = rec.Acquired
+			}
+			tracks, notes = app.ECGTracks(rec), app.CartNotes(rec, start)
+		}
 	case ext == ".edf":
 		kind = "edf"
 		var t0 time.Time
@@ -63,7 +77,7 @@ func runImport(ctx context.Context, env Env, args []string) error {
 			notes[i].Time = start.Add(notes[i].Time.Sub(time.Unix(0, 0)))
 		}
 	default:
-		return usagef("import: unknown file type %q (want a WFDB record, .edf or .csv)", ext)
+		return usagef("import: unknown file type %q (want an ECG cart file, a WFDB record, .edf or .csv)", ext)
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: %w", path, err) // nothing was stored: a half-read file imports nothing
@@ -73,11 +87,24 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	p, err := s.PatientByMRN(ctx, *mrn)
+	if *mrn == "" && fileID == "" {
+		return usagef("import: %s names no patient: give --patient MRN", filepath.Base(path))
+	}
+	who := *mrn
+	if who == "" {
+		who = fileID
+	}
+	p, err := s.PatientByMRN(ctx, who)
 	if err != nil {
+		if *mrn == "" {
+			return fmt.Errorf("import: the file's patient id matches no patient in the store (give --patient MRN to choose one): %w", err)
+		}
 		return err
 	}
-	rec, err := app.ImportTracks(ctx, s, p.ID, devices.DeviceInfo{Protocol: "import:" + kind, Model: filepath.Base(path)}, start, tracks, notes)
+	if dev.Protocol == "" {
+		dev = devices.DeviceInfo{Protocol: "import:" + kind, Model: filepath.Base(path)}
+	}
+	rec, err := app.ImportTracks(ctx, s, p.ID, dev, start, tracks, notes)
 	if err != nil {
 		return err
 	}
@@ -90,6 +117,20 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "recording=%d signals=%d samples=%d annotations=%d\n", rec.ID, len(tracks), samples, len(notes))
 	return nil
+}
+
+// isCartFile reports whether a cart reader recognises the file's first
+// bytes.
+func isCartFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	_, ok := carts.Sniff(head[:n])
+	return ok
 }
 
 func readCSV(path string, start time.Time, keepStart bool) ([]app.Track, time.Time, error) {
