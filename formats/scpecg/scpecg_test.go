@@ -107,7 +107,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if len(rec.Median) > 0 {
 				for _, want := range rec.Median {
-					l, ok := got.Median[slices.IndexFunc(got.Median, func(l ecg12.Lead) bool { return l.Label == want.Label })], true
+					l, ok := (&ecg12.Record{Leads: got.Median}).Lead(want.Label)
 					if !ok || !slices.Equal(l.Samples, want.Samples) {
 						t.Errorf("median lead %s differs", want.Label)
 					}

@@ -38,6 +38,29 @@ func sharedData(tb testing.TB, rel string) string {
 	return p
 }
 
+// sharedPath is the shared file's path, or "" when it is absent (for
+// tests that use it only as extra input and say so).
+func sharedPath(rel string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		if filepath.Dir(dir) == dir {
+			return ""
+		}
+		dir = filepath.Dir(dir)
+	}
+	p := filepath.Join(dir, "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
 func readShared(tb testing.TB, rel string) []byte {
 	tb.Helper()
 	b, err := os.ReadFile(sharedData(tb, rel))
