@@ -153,3 +153,44 @@ func TestDcmdumpAgreesOnMortara(t *testing.T) {
 		}
 	}
 }
+
+// dciodvfy (dicom3tools, a second independent toolkit) checks the files we
+// write against the 12-Lead and General ECG IODs: every mandatory module
+// and attribute, value representations and code sequence macros. Warnings
+// are allowed (our private coding scheme for leads and measurements no
+// standard code names); errors are not.
+func TestDciodvfyValidatesOurFiles(t *testing.T) {
+	bin, err := exec.LookPath("dciodvfy")
+	if err != nil {
+		t.Skipf("SKIPPED: dciodvfy not installed (Debian package dicom3tools)")
+	}
+	tests := []struct {
+		name, iod string
+		rec       *ecg12.Record
+	}{
+		{"12-lead with median", "TwelveLeadECG", withMedian(synthetic(twelve, 500, 10, 4.88, 0), 600)},
+		{"general, odd leads", "GeneralECG", synthetic([]string{"I", "II", "V4R", "Resp"}, 250, 30, 2.5, 10)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data, err := Encode(tc.rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "ecg.dcm")
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, _ := exec.Command(bin, path).CombinedOutput()
+			s := string(out)
+			if !strings.Contains(s, tc.iod) {
+				t.Errorf("dciodvfy did not take the file for %s:\n%s", tc.iod, s)
+			}
+			for _, line := range strings.Split(s, "\n") {
+				if strings.Contains(line, "Error") {
+					t.Errorf("dciodvfy: %s", line)
+				}
+			}
+		})
+	}
+}

@@ -102,7 +102,7 @@ func buildDataset(rec *ecg12.Record) (ds *dataset, sop, instance string, err err
 		text(tagPatientSex, "CS", dicomSex(rec.Patient.Sex)),
 		uid(tagStudyInstance, uids[0]),
 		uid(tagSeriesInstance, uids[1]),
-		text(tagStudyID, "SH", ""),
+		text(tagStudyID, "SH", "1"),
 		text(tagSeriesNumber, "IS", "1"),
 		text(tagInstanceNumber, "IS", "1"),
 		seq(tagAcquisitionContext),
