@@ -137,7 +137,7 @@ func (v values) demographics(ds *dataset, rec *ecg12.Record) error {
 		return nil
 	}
 	for _, p := range [][2]tag{{tagAcquisitionDate, tagAcquisitionTime}, {tagContentDate, tagContentTime}} {
-		d := v.text(ds, p[0])
+		d := strings.ReplaceAll(v.text(ds, p[0]), ".", "") // old YYYY.MM.DD
 		if d == "" {
 			continue
 		}

@@ -136,6 +136,9 @@ func twelveLeadFits(rec *ecg12.Record) bool {
 // interleaved 16-bit samples.
 func waveformGroup(leads []ecg12.Lead, rate float64, originality, label string) (*dataset, error) {
 	n := len(leads[0].Samples)
+	if n == 0 {
+		return nil, fmt.Errorf("no samples")
+	}
 	if len(leads) > 0xFFFF || uint64(n) > math.MaxUint32 || uint64(n)*uint64(len(leads)) > maxSamples {
 		return nil, fmt.Errorf("%d leads × %d samples is too large", len(leads), n)
 	}

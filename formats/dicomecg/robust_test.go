@@ -305,8 +305,8 @@ func TestDecodeVariants(t *testing.T) {
 		set(ds, text(tagCharacterSet, "CS", "ISO_IR 100"))
 		set(ds, element{tag: tagPatientName, vr: "PN", value: []byte("M\xfcller^J\xf6rg ")})
 		drop(ds, tagAcquisitionDateTime)
-		set(ds, text(tagContentDate, "DA", "20200102"))
-		set(ds, text(tagContentTime, "TM", "0304"))
+		set(ds, element{tag: tagContentDate, vr: "DA", value: []byte("2020.01.02")})
+		set(ds, text(tagContentTime, "TM", "03:04"))
 		set(ds, text(tagTimezoneOffset, "SH", "-0500"))
 		rec, err := Decode(fileOf(t, ds, writer{}))
 		if err != nil {

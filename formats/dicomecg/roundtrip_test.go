@@ -230,6 +230,11 @@ func TestEncodeRefuses(t *testing.T) {
 	}{
 		{"sample beyond 16 bits", func(r *ecg12.Record) { r.Leads[3].Samples[7] = 40000 }},
 		{"no leads", func(r *ecg12.Record) { r.Leads = nil }},
+		{"no samples", func(r *ecg12.Record) {
+			for i := range r.Leads {
+				r.Leads[i].Samples = nil
+			}
+		}},
 		{"zero rate", func(r *ecg12.Record) { r.SampleRate = 0 }},
 		{"uneven leads", func(r *ecg12.Record) { r.Leads[1].Samples = r.Leads[1].Samples[:10] }},
 		{"infinite measurement", func(r *ecg12.Record) { r.Measurements[0].Value = math.Inf(1) }},
