@@ -72,8 +72,9 @@ func (c *cursor) u32(what string) uint32 {
 // bytes that are not valid UTF-8 are read as Latin-1, the standard's default
 // character set; control characters are dropped.
 func text(b []byte) string {
-	if i := bytes.IndexByte(bytes.TrimLeft(b, "\x00"), 0); i >= 0 {
-		b = bytes.TrimLeft(b, "\x00")[:i]
+	b = bytes.TrimLeft(b, "\x00") // some carts pad the front of fixed fields
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
 	}
 	var s strings.Builder
 	if utf8.Valid(b) {

@@ -35,6 +35,9 @@ func Parse(data []byte) (*File, error) {
 		return nil, err
 	}
 	f := &File{Version: versionName(secs[0].protocol)}
+	if size := int(le32(data[2:])); size < len(data) {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("%d bytes after the record's end (byte %d) ignored", len(data)-size, size))
+	}
 	for _, s := range secs {
 		f.Sections = append(f.Sections, SectionInfo{ID: s.id, Offset: s.offset, Length: len(s.body) + headerLen,
 			Version: versionName(s.version), Protocol: versionName(s.protocol)})

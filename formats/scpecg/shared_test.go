@@ -267,3 +267,30 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// The ECG Viewer demo file (licence unclear: read from ../shared/data only,
+// never copied) is, by the data manifest, 8 leads (I, II, V1–V6) at
+// 1000 Hz, 10000 samples each, stored raw without section 2.
+func TestEcgViewerDemo(t *testing.T) {
+	f, err := Parse(readShared(t, "ecg12/scp-ecg/ecgviewer_demo.scp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.Record
+	stored, derived := 0, 0
+	for _, l := range r.Leads {
+		if l.Derived {
+			derived++
+		} else {
+			stored++
+		}
+		if len(l.Samples) != 10000 {
+			t.Errorf("lead %s: %d samples", l.Label, len(l.Samples))
+		}
+	}
+	if r.SampleRate != 1000 || stored != 8 || derived != 4 || slices.ContainsFunc(f.Sections, func(s SectionInfo) bool { return s.ID == 2 }) {
+		t.Errorf("%v Hz, %d stored and %d derived leads, sections %+v", r.SampleRate, stored, derived, f.Sections)
+	}
+	t.Logf("%s: patient %+v device %+v acquired %v measurements %v statements %q warnings %q",
+		r.Format, r.Patient, r.Device, r.Acquired, r.Measurements, r.Statements, f.Warnings)
+}
