@@ -470,3 +470,81 @@ func TestSMARTPeerExpiry(t *testing.T) {
 		t.Errorf("%d token requests, %d 401s; want 4 (one per call), 0", cnt.token.Load(), cnt.got401.Load())
 	}
 }
+
+// FuzzSMARTTokenReply feeds arbitrary token endpoint replies to the client:
+// no panic, a token only from a well-formed bearer reply, and never the
+// assertion in an error.
+func FuzzSMARTTokenReply(f *testing.F) {
+	f.Add(200, `{"access_token":"t","token_type":"Bearer","expires_in":300}`)
+	f.Add(200, `{"access_token":"t","token_type":"mac"}`)
+	f.Add(200, `{"access_token":"t","token_type":"bearer","expires_in":"soon"}`)
+	f.Add(400, `{"error":"invalid_client","error_description":"`+strings.Repeat("é", 300)+`"}`)
+	f.Add(401, `not json`)
+	f.Add(503, ``)
+	rk, _ := testKeys(f)
+	var mu sync.Mutex
+	var status int
+	var body, assertion string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth2/token" {
+			_ = r.ParseForm()
+			mu.Lock()
+			assertion = r.PostForm.Get("client_assertion")
+			code, b := status, strings.ReplaceAll(body, "ASSERTION", assertion)
+			mu.Unlock()
+			w.WriteHeader(code)
+			fmt.Fprint(w, b)
+			return
+		}
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset"}`)
+	}))
+	f.Cleanup(srv.Close)
+	f.Fuzz(func(t *testing.T, code int, reply string) {
+		if code < 200 || code > 599 {
+			code = 200 + (code%400+400)%400
+		}
+		mu.Lock()
+		status, body = code, reply
+		mu.Unlock()
+		c, err := NewClient(srv.URL+"/fhir/R4", WithRetries(0, 0, 0),
+			WithSMART(SMARTConfig{TokenURL: srv.URL + "/oauth2/token", ClientID: "app", Key: rk}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_, err = c.Search(context.Background(), "Patient", nil)
+		mu.Lock()
+		sent := assertion
+		mu.Unlock()
+		if err != nil && sent != "" && strings.Contains(err.Error(), strings.Split(sent, ".")[2]) {
+			t.Fatalf("error carries the assertion: %v", err)
+		}
+		if err == nil && (code < 200 || code > 299) {
+			t.Fatalf("a %d token reply let the call through", code)
+		}
+	})
+}
+
+// FuzzLoadSMARTKey: arbitrary key files are refused cleanly or give a key
+// that can sign.
+func FuzzLoadSMARTKey(f *testing.F) {
+	rk, ek := testKeys(f)
+	der, _ := x509.MarshalPKCS8PrivateKey(ek)
+	f.Add(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	f.Add(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rk)}))
+	f.Add([]byte("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		p := filepath.Join(dir, "k.pem")
+		if err := os.WriteFile(p, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		key, err := LoadSMARTKey(p)
+		if err != nil {
+			return
+		}
+		if _, err := signingAlg(key); err != nil {
+			t.Fatalf("loaded a key that cannot sign: %v", err)
+		}
+	})
+}

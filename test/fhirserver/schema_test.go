@@ -113,3 +113,17 @@ func BenchmarkValidateObservation(b *testing.B) {
 		}
 	}
 }
+
+// FuzzValidateR4: arbitrary input is valid or refused with an error, never
+// a panic.
+func FuzzValidateR4(f *testing.F) {
+	f.Add([]byte(goodObs))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"}}]}`))
+	f.Add([]byte(`{"resourceType":"Observation","valueQuantity":{"value":1e999}}`))
+	f.Add([]byte(`[]`))
+	s := fhirserver.R4(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_ = s.Validate(raw)
+		_ = s.ValidateBundle(raw)
+	})
+}
