@@ -46,7 +46,7 @@ test-smoke: build
 
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
-	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/...
+	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/... ./test/backlog
 
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
 # table of the QRS detector on MIT-BIH, and the heart-sound segmentation

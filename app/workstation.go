@@ -147,7 +147,11 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("workstation: %w", err)
 		}
-		w.Drainer = &outbox.Drainer{Queue: cfg.Store, Sender: fhir.NewSender(client, fhir.Systems{MRN: cfg.MRNSystem}),
+		var opts []fhir.SenderOption
+		if cb, ok := cfg.Store.(fhir.ClipBinaries); ok { // a resend after a crash does not upload the audio again
+			opts = append(opts, fhir.WithClipBinaries(cb))
+		}
+		w.Drainer = &outbox.Drainer{Queue: cfg.Store, Sender: fhir.NewSender(client, fhir.Systems{MRN: cfg.MRNSystem}, opts...),
 			Now: cfg.Now, Probe: client.Metadata}
 	}
 	w.Charter = NewCharter(cfg.Store, cfg.Patient.MRN, cfg.User, cfg.ChartEvery, cfg.Now, func(int64) {

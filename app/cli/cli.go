@@ -45,7 +45,7 @@ func init() {
 		"store":    {"store init|users [list|add|disable|enable] [--name N --role R]|passwd|recover|verify|audit|stats [--json] --store DIR", runStore},
 		"patients": {"patients add --mrn M --name N [--birth YYYY-MM-DD] [--sex S] | patients list  (--store DIR)", runPatients},
 		"chart":    {"chart --store DIR --patient MRN [--hr N] [--spo2 N] [--rr N] [--temp C]", runChart},
-		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI]", runSync},
+		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI] [--smart-client-id ID --smart-key PEM [--smart-kid KID] [--smart-token-url URL] [--smart-scopes S]]", runSync},
 		"qrs":      {usageQRS, runQRS},
 		"import":   {usageImport, runImport},
 		"pcg":      {usagePCG, runPCG},

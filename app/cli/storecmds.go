@@ -261,13 +261,33 @@ func runSync(ctx context.Context, env Env, args []string) error {
 	once := fs.Bool("once", false, "drain what is due once and exit")
 	mrnSystem := fs.String("mrn-system", "", "identifier system of MRNs at the EHR")
 	asJSON := fs.Bool("json", false, "JSON output")
+	smartID := fs.String("smart-client-id", "", "SMART Backend Services client id (with --smart-key)")
+	smartKey := fs.String("smart-key", "", "PEM private key (RSA ≥ 2048 → RS384, EC P-384 → ES384) registered with the EHR")
+	smartKid := fs.String("smart-kid", "", "key id of --smart-key in the registered JWKS")
+	smartURL := fs.String("smart-token-url", "", "token endpoint (default: from the EHR's .well-known/smart-configuration)")
+	smartScopes := fs.String("smart-scopes", "", "space-separated scopes (default: what the workstation writes)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *ehr == "" {
 		return usagef("--ehr URL is required")
 	}
-	client, err := fhir.NewClient(*ehr)
+	var opts []fhir.Option
+	if *smartID != "" || *smartKey != "" {
+		if *smartID == "" || *smartKey == "" {
+			return usagef("--smart-client-id and --smart-key go together")
+		}
+		var scopes []string
+		if *smartScopes != "" {
+			scopes = strings.Fields(*smartScopes)
+		}
+		cfg, err := fhir.NewSMARTConfig(*smartURL, *smartID, *smartKid, *smartKey, scopes)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, fhir.WithSMART(cfg))
+	}
+	client, err := fhir.NewClient(*ehr, opts...)
 	if err != nil {
 		return err
 	}
@@ -280,7 +300,7 @@ func runSync(ctx context.Context, env Env, args []string) error {
 	if _, err := s.RequeueInFlight(ctx); err != nil {
 		return err
 	}
-	d := &outbox.Drainer{Queue: s, Sender: fhir.NewSender(client, fhir.Systems{MRN: *mrnSystem}), Probe: client.Metadata}
+	d := &outbox.Drainer{Queue: s, Sender: fhir.NewSender(client, fhir.Systems{MRN: *mrnSystem}, fhir.WithClipBinaries(s)), Probe: client.Metadata}
 	if !*once {
 		ctx, stop := untilStopped(ctx, 0)
 		defer stop()
@@ -295,9 +315,19 @@ func runSync(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(env.Stdout).Encode(map[string]int{"sent": res.Sent, "retried": res.Retried,
-			"parked": res.Parked, "pending": st.Pending})
+		if err := json.NewEncoder(env.Stdout).Encode(map[string]int{"sent": res.Sent, "retried": res.Retried,
+			"parked": res.Parked, "pending": st.Pending}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(env.Stdout, "sent=%d retried=%d parked=%d pending=%d\n", res.Sent, res.Retried, res.Parked, st.Pending)
 	}
-	fmt.Fprintf(env.Stdout, "sent=%d retried=%d parked=%d pending=%d\n", res.Sent, res.Retried, res.Parked, st.Pending)
+	// --once succeeds only when everything was delivered.
+	switch {
+	case st.Parked > 0:
+		return fmt.Errorf("sync: %d units parked (they need a person; last error: %s)", st.Parked, st.LastError)
+	case st.Pending > 0:
+		return fmt.Errorf("sync: %d units not delivered yet (last error: %s)", st.Pending, st.LastError)
+	}
 	return nil
 }
