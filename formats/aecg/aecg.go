@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"telewave/formats/ecg12"
+	"telewave/formats/internal/xmltext"
 )
 
 // FormatName is the Record.Format of what Decode returns.
@@ -36,7 +37,7 @@ func Sniff(head []byte) bool {
 	if len(head)%2 == 1 && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || (len(head) > 1 && (head[0] == 0 || head[1] == 0))) {
 		head = head[:len(head)-1]
 	}
-	text, err := utf8Text(head)
+	text, err := xmltext.UTF8(head)
 	if err != nil {
 		return false
 	}
@@ -48,13 +49,13 @@ func Sniff(head []byte) bool {
 // Leads come in standard order (I, II, III, aVR, aVL, aVF, V1–V6, others in
 // file order), in the record and in its median.
 func Decode(data []byte) (*ecg12.Record, error) {
-	text, err := utf8Text(data)
+	text, err := xmltext.UTF8(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: aECG: %v", ecg12.ErrFormat, err)
 	}
 	var doc xDocument
 	dec := xml.NewDecoder(bytes.NewReader(text))
-	dec.CharsetReader = charsetReader
+	dec.CharsetReader = xmltext.CharsetReader
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%w: aECG xml: %w", ecg12.ErrFormat, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"telewave/formats/ecg12"
+	"telewave/formats/internal/xmltext"
 )
 
 func readTestdata(tb testing.TB, name string) []byte {
@@ -251,7 +252,7 @@ func TestUTF16(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(string(fromWindows1252(src)), `encoding="ISO-8859-1"`, `encoding="UTF-16"`, 1)
+	text := strings.Replace(string(xmltext.FromWindows1252(src)), `encoding="ISO-8859-1"`, `encoding="UTF-16"`, 1)
 	for _, tc := range []struct {
 		name string
 		data []byte

@@ -1,4 +1,7 @@
-package aecg
+// Package xmltext turns the XML files carts export into text encoding/xml reads:
+// UTF-16 with or without a byte-order mark, UTF-8 with one, and
+// ISO-8859-1 / windows-1252 declared encodings.
+package xmltext
 
 import (
 	"bytes"
@@ -10,11 +13,11 @@ import (
 	"unicode/utf8"
 )
 
-// utf8Text returns an XML file's bytes as UTF-8: UTF-16 (by byte-order
+// UTF8 returns an XML file's bytes as UTF-8: UTF-16 (by byte-order
 // mark, or by a first "<" paired with a zero byte) is converted and a UTF-8
 // byte-order mark dropped. Other files come back unchanged; their declared
-// encoding is charsetReader's business.
-func utf8Text(data []byte) ([]byte, error) {
+// encoding is CharsetReader's business.
+func UTF8(data []byte) ([]byte, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
 		return data[3:], nil
@@ -50,18 +53,18 @@ func fromUTF16(b []byte, bigEndian bool) ([]byte, error) {
 	return out, nil
 }
 
-// charsetReader lets encoding/xml read files that declare a Latin
+// CharsetReader lets encoding/xml read files that declare a Latin
 // encoding. ISO-8859-1 is read as windows-1252 (as browsers do: carts that
 // say Latin-1 write € and curly quotes in 0x80–0x9F). A file that declares
-// UTF-16 was already converted by utf8Text.
-func charsetReader(label string, r io.Reader) (io.Reader, error) {
+// UTF-16 was already converted by UTF8.
+func CharsetReader(label string, r io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252", "cp1252", "us-ascii", "ascii":
 		b, err := io.ReadAll(r)
 		if err != nil {
 			return nil, err
 		}
-		return bytes.NewReader(fromWindows1252(b)), nil
+		return bytes.NewReader(FromWindows1252(b)), nil
 	case "utf-16", "utf-16le", "utf-16be", "unicode", "ucs-2":
 		return r, nil
 	}
@@ -76,7 +79,7 @@ var cp1252 = [32]rune{
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 }
 
-func fromWindows1252(b []byte) []byte {
+func FromWindows1252(b []byte) []byte {
 	out := make([]byte, 0, len(b)+len(b)/8)
 	for _, c := range b {
 		switch {
