@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,16 +46,11 @@ func Run(opts Options) error {
 	w := a.NewWindow("Telewave")
 	w.Resize(fyne.NewSize(1200, 800))
 	s := newSession(w, opts)
-	// SIGINT/SIGTERM close the window like the user would, so that the
-	// recorder writes what it holds and the store closes cleanly.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		if _, ok := <-sigs; ok {
-			Do(a.Quit)
-		}
-	}()
+	// SIGINT/SIGTERM: Fyne's desktop driver catches both and quits the
+	// app like the user closing the window, so ShowAndRun returns and the
+	// recorder writes what it holds and the store closes cleanly. A second
+	// handler here raced it: a Quit that arrived after the driver had shut
+	// down ran off the main thread and panicked (seen once in CI).
 	s.begin()
 	w.ShowAndRun()
 	s.end()
