@@ -47,6 +47,7 @@ test-smoke: build
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
 	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/... ./test/backlog
+	scripts/displaybench.sh 20
 
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat
 # table of the QRS detector on MIT-BIH, and the heart-sound segmentation
