@@ -2,44 +2,46 @@
 
 package pcg
 
-// Development sweeps on the tuning half of CirCor, how the emission
-// constants were chosen: go test -tags tune -run Tune ./dsp/pcg
+// Development runs on the training half of CirCor only:
+// go test -tags tune -run Tune -v ./dsp/pcg
 
-import "testing"
+import (
+	"testing"
+)
 
-// TestTuneSweep is how the emission constants were chosen: on the tuning
-// half only. It runs only when TELEWAVE_PCG_SWEEP is set.
-func TestTuneSweep(t *testing.T) {
+// crossValidate splits the training half by patient into two folds,
+// trains on one and scores the other, and sums both ways: an estimate of
+// held-out performance that never touches the evaluation half.
+func crossValidate(t *testing.T, p Params, verbose bool) halfResult {
 	dir := sharedData(t, "heart-sounds/circor")
-	_, tune := SplitHalves(circorNames(t, dir))
-	for _, thr := range []float64{0, 0.3, 0.6} {
-		for _, slope := range []float64{1.5, 2.5, 4} {
-			for _, dsd := range []float64{0.07, 0.12, 0.2} {
-				p := Default
-				p.Threshold, p.Slope, p.DiastoleSDFrac = thr, slope, dsd
-				r := scoreHalf(t, p, dir, tune, false)
-				t.Logf("thr %.1f slope %.1f dsd %.2f: S1 %.3f S2 %.3f HR err %.1f", thr, slope, dsd, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
-			}
-		}
+	_, train := SplitHalves(circorNames(t, dir))
+	a, b := SplitHalves(train)
+	var total halfResult
+	for _, fold := range [][2][]string{{a, b}, {b, a}} {
+		m, _ := trainOn(t, dir, fold[0])
+		q := p
+		q.emissions = &m
+		r := scoreHalf(t, q, dir, fold[1], verbose)
+		total.s1, total.s2 = total.s1.Add(r.s1), total.s2.Add(r.s2)
+		total.hrErr = append(total.hrErr, r.hrErr...)
+		total.nRecords += r.nRecords
 	}
+	return total
 }
 
-// TestTuningHalfDetail prints every tuning-half recording's scores, for
-// development; it runs only when TELEWAVE_PCG_SWEEP is set.
-func TestTuningHalfDetail(t *testing.T) {
-	dir := sharedData(t, "heart-sounds/circor")
-	_, tune := SplitHalves(circorNames(t, dir))
-	r := scoreHalf(t, Default, dir, tune, true)
-	t.Logf("tuning half: %d recordings, S1 F1 %.3f, S2 F1 %.3f, mean |HR error| %.1f bpm", r.nRecords, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+func TestTuneCrossValidated(t *testing.T) {
+	r := crossValidate(t, Default, testing.Verbose())
+	t.Logf("training half, 2-fold by patient: %d recordings, S1 F1 %.3f %+v, S2 F1 %.3f %+v, HR err %.1f",
+		r.nRecords, r.s1.F1(), r.s1, r.s2.F1(), r.s2, meanOf(r.hrErr))
 }
 
-func TestTuneCandidates(t *testing.T) {
-	dir := sharedData(t, "heart-sounds/circor")
-	_, tune := SplitHalves(circorNames(t, dir))
-	for _, n := range []int{1, 2, 3, 5} {
-		p := Default
-		p.Candidates = n
-		r := scoreHalf(t, p, dir, tune, false)
-		t.Logf("candidates %d: S1 %.3f S2 %.3f HR err %.1f", n, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+func TestTuneDurations(t *testing.T) {
+	for _, dsd := range []float64{0.07, 0.12, 0.2} {
+		for _, c := range []int{1, 3} {
+			p := Default
+			p.DiastoleSDFrac, p.Candidates = dsd, c
+			r := crossValidate(t, p, false)
+			t.Logf("dsd %.2f cand %d: S1 %.3f S2 %.3f HR err %.1f", dsd, c, r.s1.F1(), r.s2.F1(), meanOf(r.hrErr))
+		}
 	}
 }

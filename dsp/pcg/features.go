@@ -2,7 +2,6 @@ package pcg
 
 import (
 	"math"
-	"slices"
 
 	"telewave/dsp/filter"
 )
@@ -11,17 +10,39 @@ import (
 // states, in frames per second: 20 ms steps.
 const FeatureRate = 50
 
+// workRate is the rate the band-passed recording is decimated to before
+// the envelopes are taken: nothing above 400 Hz is kept, so 1 kHz loses
+// nothing and makes a 44.1 kHz input as cheap as CirCor's 4 kHz.
+const workRate = 1000
+
+// The envelope features of Springer et al. (2016), each standardised per
+// recording, in the order the emission model's weights use them.
+const (
+	featHomomorphic = iota // exp of the 8 Hz low-passed log Hilbert envelope
+	featHilbert            // Hilbert envelope
+	featWavelet            // envelope of the 60–125 Hz band (their wavelet level)
+	featPSD                // mean power 40–60 Hz in a 50 ms window
+	numFeatures
+)
+
+// featureNames name the features in the generated coefficient file.
+var featureNames = [numFeatures]string{"homomorphic", "hilbert", "band 60-125 Hz", "PSD 40-60 Hz"}
+
 // features holds the envelopes of one recording at FeatureRate.
 type features struct {
-	homomorphic []float64 // exp of the low-passed log Hilbert envelope
-	hilbert     []float64 // Hilbert envelope, frame means
-	// logHomomorphic is the low-passed log envelope itself: artefacts
-	// that dwarf the heart sounds weigh less in it.
+	// obs[k][t] is feature k in frame t, standardised.
+	obs [numFeatures][]float64
+	// logHomomorphic is the low-passed log envelope: artefacts that
+	// dwarf the heart sounds weigh less in it, so the heart rate is read
+	// from its autocorrelation.
 	logHomomorphic []float64
 	// frameStart[i] is the first input sample of frame i; frameStart[n]
 	// is the input length.
 	frameStart []int
 }
+
+// frames returns the number of frames.
+func (f *features) frames() int { return len(f.frameStart) - 1 }
 
 // butterworth4 returns the two sections of a 4th-order Butterworth
 // high-pass (high) or low-pass at f Hz.
@@ -37,6 +58,13 @@ func butterworth4(f, fs float64, high bool) []filter.Biquad {
 	return out
 }
 
+// zeroPhase filters x through the sections forward and backward.
+func zeroPhase(x []float64, secs ...filter.Biquad) []float64 {
+	out := make([]float64, len(x))
+	filter.NewCascade(secs...).ZeroPhase(x, out)
+	return out
+}
+
 // bandPass filters x to 25–400 Hz without delay (forward and backward).
 // Above 400 Hz heart sounds hold little; below 25 Hz lie movement and
 // breathing.
@@ -45,58 +73,7 @@ func bandPass(x []float64, rate float64) []float64 {
 	if hi := math.Min(400, 0.45*rate); hi > 50 {
 		secs = append(secs, butterworth4(hi, rate, false)...)
 	}
-	out := make([]float64, len(x))
-	filter.NewCascade(secs...).ZeroPhase(x, out)
-	return out
-}
-
-// removeSpikes silences friction spikes as Schmidt et al. (2010) describe:
-// in 500 ms windows, while some window's largest absolute value exceeds
-// three times the median of those maxima, the loudest spike is zeroed from
-// the zero crossing before it to the one after it.
-func removeSpikes(x []float64, rate int) {
-	win := rate / 2
-	if win < 1 || len(x) < 2*win {
-		return
-	}
-	nw := len(x) / win
-	maxima := make([]float64, nw)
-	peakOf := func(w int) (float64, int) {
-		best, at := 0.0, w*win
-		for i := w * win; i < (w+1)*win; i++ {
-			if a := math.Abs(x[i]); a > best {
-				best, at = a, i
-			}
-		}
-		return best, at
-	}
-	for w := range nw {
-		maxima[w], _ = peakOf(w)
-	}
-	for range nw { // each pass clears one spike; bounded
-		sorted := slices.Clone(maxima)
-		slices.Sort(sorted)
-		med := sorted[nw/2]
-		w := 0
-		for k := range maxima {
-			if maxima[k] > maxima[w] {
-				w = k
-			}
-		}
-		if maxima[w] <= 3*med || med == 0 {
-			return
-		}
-		_, at := peakOf(w)
-		lo, hi := at, at
-		for lo > w*win && x[lo-1]*x[at] > 0 {
-			lo--
-		}
-		for hi < (w+1)*win-1 && x[hi+1]*x[at] > 0 {
-			hi++
-		}
-		clear(x[lo : hi+1])
-		maxima[w], _ = peakOf(w)
-	}
+	return zeroPhase(x, secs...)
 }
 
 // extract computes the features of a recording at rate Hz.
@@ -106,9 +83,29 @@ func extract(samples []float32, rate int) features {
 		x[i] = float64(v)
 	}
 	x = bandPass(x, float64(rate))
-	removeSpikes(x, rate)
-	hil := analyticMagnitude(x)
+	// Decimate to about workRate; step is 1 below 2 kHz.
+	step := max(1, rate/workRate)
+	if step > 1 {
+		for i := range (len(x) + step - 1) / step {
+			x[i] = x[i*step]
+		}
+		x = x[:(len(x)+step-1)/step]
+	}
+	wr := float64(rate) / float64(step)
+	removeSpikes(x, int(wr))
 
+	n := len(samples) * FeatureRate / rate
+	f := features{frameStart: make([]int, n+1)}
+	for i := range f.frameStart {
+		f.frameStart[i] = int(int64(i) * int64(rate) / FeatureRate)
+	}
+	// Frame bounds in the decimated signal.
+	bounds := make([]int, n+1)
+	for i, s := range f.frameStart {
+		bounds[i] = min(len(x), (s+step-1)/step)
+	}
+
+	hil := analyticMagnitude(x)
 	// Homomorphic envelope: the log turns the sound's amplitude
 	// modulation into an additive term that an 8 Hz low-pass keeps.
 	logEnv := make([]float64, len(hil))
@@ -116,24 +113,67 @@ func extract(samples []float32, rate int) features {
 	for i, v := range hil {
 		logEnv[i] = math.Log(v + floor)
 	}
-	smooth := make([]float64, len(logEnv))
-	filter.NewCascade(filter.LowPass(8, float64(rate), 1/math.Sqrt2)).ZeroPhase(logEnv, smooth)
-	n := len(samples) * FeatureRate / rate
-	f := features{frameStart: make([]int, n+1)}
-	for i := range f.frameStart {
-		f.frameStart[i] = int(int64(i) * int64(rate) / FeatureRate)
-	}
-	f.logHomomorphic = frameMeans(smooth, f.frameStart)
+	smooth := zeroPhase(logEnv, filter.LowPass(8, wr, 1/math.Sqrt2))
+	f.logHomomorphic = frameMeans(smooth, bounds)
 	for i, v := range smooth {
 		smooth[i] = math.Exp(v)
 	}
-
-	f.homomorphic = frameMeans(smooth, f.frameStart)
-	f.hilbert = frameMeans(hil, f.frameStart)
-	standardise(f.homomorphic)
-	standardise(f.hilbert)
+	f.obs[featHomomorphic] = frameMeans(smooth, bounds)
+	f.obs[featHilbert] = frameMeans(hil, bounds)
+	f.obs[featWavelet] = bandEnvelope(x, wr, 60, 125, bounds)
+	f.obs[featPSD] = bandPower(x, wr, 40, 60, bounds)
+	for k := range f.obs {
+		standardise(f.obs[k])
+	}
 	standardise(f.logHomomorphic)
 	return f
+}
+
+// bandEnvelope is the frame mean of the magnitude of x band-passed to
+// lo–hi Hz: where Springer et al. took the detail coefficients of a
+// level-3 wavelet transform at 1 kHz, which cover the same octave.
+func bandEnvelope(x []float64, rate, lo, hi float64, bounds []int) []float64 {
+	if hi >= 0.45*rate {
+		hi = 0.45 * rate
+	}
+	b := zeroPhase(x, append(butterworth4(lo, rate, true), butterworth4(hi, rate, false)...)...)
+	for i, v := range b {
+		b[i] = math.Abs(v)
+	}
+	return frameMeans(b, bounds)
+}
+
+// bandPower is the mean spectral power between lo and hi Hz (5 Hz steps)
+// of a 50 ms Hann window centred on each frame.
+func bandPower(x []float64, rate, lo, hi float64, bounds []int) []float64 {
+	half := int(0.025 * rate)
+	win := make([]float64, 2*half+1)
+	for i := range win {
+		win[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i+1)/float64(len(win)+1))
+	}
+	var rot []complex128 // one step of each analysed frequency
+	for f := lo; f <= hi+1e-9; f += 5 {
+		w := 2 * math.Pi * f / rate
+		rot = append(rot, complex(math.Cos(w), -math.Sin(w)))
+	}
+	out := make([]float64, len(bounds)-1)
+	for t := range out {
+		c := (bounds[t] + bounds[t+1]) / 2
+		p := 0.0
+		for _, r := range rot {
+			var acc complex128
+			ph := complex(1, 0)
+			for i, w := range win {
+				if j := c - half + i; j >= 0 && j < len(x) {
+					acc += complex(w*x[j], 0) * ph
+				}
+				ph *= r
+			}
+			p += real(acc)*real(acc) + imag(acc)*imag(acc)
+		}
+		out[t] = p / float64(len(rot))
+	}
+	return out
 }
 
 func maxOf(x []float64) float64 {

@@ -2,26 +2,28 @@ package pcg
 
 import "math"
 
+//go:generate env CGO_ENABLED=0 go test -run ^TestTrainedEmissions$ -update .
+
 // Params are the tunable constants of the segmentation. Default holds the
-// values used everywhere; they are published physiology (durations) plus
-// two emission constants chosen by hand on the tuning half of the CirCor
-// subset (see Evaluate), never on the half it is scored on.
+// values used everywhere: published physiology (Schmidt et al. 2010,
+// Springer et al. 2016) for the durations, and the emission model trained
+// on the training half of the CirCor subset (see SplitHalves).
 type Params struct {
 	S1Mean, S2Mean float64 // mean sound durations, seconds
 	SoundSD        float64 // spread of S1 and S2 durations, seconds
 	SystoleSD      float64 // spread of systole, seconds
 	DiastoleSDFrac float64 // spread of diastole as a fraction of its mean
-	// Loud frames (standardised envelope above Threshold) are likely S1
-	// or S2; Slope sets how sharply.
-	Threshold, Slope float64
 	// Candidates is how many heart-cycle hypotheses are decoded.
 	Candidates int
+
+	// emissions replaces the trained model, for cross-validation.
+	emissions *emissionModel
 }
 
 // Default are the parameters Segment uses.
 var Default = Params{
-	S1Mean: 0.122, S2Mean: 0.094, SoundSD: 0.022, SystoleSD: 0.025, DiastoleSDFrac: 0.20,
-	Threshold: 0.3, Slope: 2.5, Candidates: 1,
+	S1Mean: 0.122, S2Mean: 0.094, SoundSD: 0.022, SystoleSD: 0.025, DiastoleSDFrac: 0.07,
+	Candidates: 1,
 }
 
 // Segment splits a mono heart-sound recording at rate Hz into S1,
@@ -38,17 +40,11 @@ func (p Params) Segment(samples []float32, rate int) ([]Interval, float64) {
 		return nil, 0
 	}
 	f := extract(samples, rate)
-	var emit [4][]float64
-	for j := range emit {
-		emit[j] = make([]float64, len(f.homomorphic))
+	m := p.emissions
+	if m == nil {
+		m = &trainedEmissions
 	}
-	for t := range f.homomorphic {
-		e := 0.5 * (f.homomorphic[t] + f.hilbert[t])
-		loud := 1 / (1 + math.Exp(-p.Slope*(e-p.Threshold)))
-		loud = math.Min(math.Max(loud, 1e-4), 1-1e-4)
-		emit[0][t], emit[2][t] = math.Log(loud), math.Log(loud)
-		emit[1][t], emit[3][t] = math.Log(1-loud), math.Log(1-loud)
-	}
+	emit := m.logEmissions(&f)
 	// Each timing hypothesis is decoded; the likeliest path wins, which
 	// settles between a cycle and its double or its systolic interval.
 	var states []int
