@@ -17,6 +17,13 @@
 //   - an index for exact `identifier=system|value` searches, which the
 //     engine's in-memory repository otherwise answers by a full scan;
 //   - GET /fhir/R4/metadata (a CapabilityStatement) and GET /healthcheck;
+//   - raw Binary, as Medplum's server and real EHRs take it: a POST to
+//     /Binary whose Content-Type is not FHIR JSON (audio/wav, ...) stores the
+//     body bytes as they are (201, Location and the new id), and a GET of
+//     /Binary/{id} whose Accept is not FHIR JSON returns those bytes with
+//     the stored Content-Type;
+//   - FHIR_PEER_HIDE_MEDIA=1 leaves Media out of the CapabilityStatement,
+//     as Epic's has none, so clients' DocumentReference fallback is tested;
 //   - optional SMART Backend Services auth (smart-auth.mjs): with
 //     FHIR_PEER_CLIENT_JWKS or FHIR_PEER_TOKEN set, every FHIR call but
 //     metadata needs a bearer token, which /oauth2/token issues for a
@@ -50,6 +57,7 @@ const PORT = Number.parseInt(process.env.FHIR_PEER_PORT ?? '8103', 10);
 const MAX_JSON = Number.parseInt(process.env.FHIR_PEER_MAX_JSON ?? String(1 << 20), 10);
 const MAX_BATCH = Number.parseInt(process.env.FHIR_PEER_MAX_BATCH ?? String(50 << 20), 10);
 const VALIDATE = process.env.FHIR_PEER_VALIDATE !== '0';
+const HIDE_MEDIA = process.env.FHIR_PEER_HIDE_MEDIA === '1';
 const PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -224,7 +232,9 @@ function capabilityStatement() {
       {
         mode: 'server',
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }],
-        resource: getResourceTypes().map((type) => ({
+        resource: getResourceTypes()
+          .filter((type) => !(HIDE_MEDIA && type === 'Media'))
+          .map((type) => ({
           type,
           interaction,
           versioning: 'versioned',
@@ -241,8 +251,8 @@ function outcome(status, code, text) {
   return [status, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, details: { text } }] }];
 }
 
-// readBody collects the request body, or returns null once it passes limit.
-async function readBody(req, limit) {
+// readBytes collects the request body, or returns null once it passes limit.
+async function readBytes(req, limit) {
   const declared = Number.parseInt(req.headers['content-length'] ?? '-1', 10);
   if (declared > limit) return null;
   const chunks = [];
@@ -252,12 +262,59 @@ async function readBody(req, limit) {
     if (size > limit) return null;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+// readBody is readBytes as UTF-8 text.
+async function readBody(req, limit) {
+  return (await readBytes(req, limit))?.toString('utf8') ?? null;
+}
+
+// isFhirJson reports whether a Content-Type or Accept value asks for FHIR
+// JSON (application/fhir+json or application/json) rather than raw bytes.
+function isFhirJson(value) {
+  return /application\/(fhir\+)?json/i.test(value ?? '');
+}
+
+// rawBinary stores a raw upload as a Binary (the bytes base64 in data) and
+// answers with the Binary, less its data, and 201.
+async function rawBinary(req) {
+  const bytes = await readBytes(req, MAX_BATCH);
+  if (bytes === null) return outcome(413, 'too-costly', 'binary body too large');
+  const contentType = (req.headers['content-type'] ?? '').trim() || 'application/octet-stream';
+  const [oc, created] = await serialized(() =>
+    router.handleRequest(
+      {
+        method: 'POST',
+        url: 'Binary',
+        pathname: '',
+        // An empty upload has no data element: FHIR has no empty strings.
+        body: { resourceType: 'Binary', contentType, ...(bytes.length ? { data: bytes.toString('base64') } : {}) },
+        params: {},
+        query: {},
+        headers: { 'content-type': 'application/fhir+json' },
+        config: { transactions: true },
+      },
+      repo
+    )
+  );
+  if (!created?.id) return [getStatus(oc), oc];
+  const { data: _data, ...head } = created;
+  return [getStatus(oc), head];
+}
+
+// binaryBytes answers GET /Binary/{id} with the stored bytes, or returns
+// undefined when there is no such Binary (the engine then answers 404).
+function binaryBytes(id) {
+  const b = repo.resources.get('Binary')?.get(id);
+  if (!b) return undefined;
+  return { contentType: b.contentType || 'application/octet-stream', bytes: Buffer.from(b.data ?? '', 'base64') };
 }
 
 async function route(req, path, search) {
   const method = req.method;
   if (path === '/metadata' && method === 'GET') return [200, capabilityStatement()];
+  if (method === 'POST' && path === '/Binary' && !isFhirJson(req.headers['content-type'])) return rawBinary(req);
   const bundleEndpoint = path === '' || path === '/';
   let body;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
@@ -337,7 +394,17 @@ const server = http.createServer(async (req, res) => {
       send(res, ...outcome(401, 'login', 'a valid bearer token is required'));
       return;
     }
-    const [status, body] = await route(req, url.pathname.slice(PREFIX.length), url.search);
+    const path = url.pathname.slice(PREFIX.length);
+    const binary = /^\/Binary\/([A-Za-z0-9.-]{1,64})$/.exec(path);
+    if (binary && req.method === 'GET' && !isFhirJson(req.headers.accept)) {
+      const raw = binaryBytes(binary[1]);
+      if (raw) {
+        res.writeHead(200, { 'Content-Type': raw.contentType, 'Content-Length': raw.bytes.length });
+        res.end(raw.bytes);
+        return;
+      }
+    }
+    const [status, body] = await route(req, path, url.search);
     send(res, status, body);
   } catch (err) {
     const oc = normalizeOperationOutcome(err);
