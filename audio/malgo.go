@@ -109,17 +109,12 @@ func (m *Malgo) open(cfg Config, kind malgo.DeviceType, data malgo.DataProc) (St
 	} else {
 		dc.Playback = sub
 	}
-	s := &malgoStream{rate: cfg.Rate}
-	cb := malgo.DeviceCallbacks{Data: data, Stop: func() {
-		s.mu.Lock()
-		stopping := s.stopping
-		s.mu.Unlock()
-		if !stopping && cfg.OnStop != nil {
-			cfg.OnStop(errors.New("audio: the device stopped (unplugged?)"))
-		}
-	}}
-	dev, err := malgo.InitDevice(m.ctx.Context, dc, cb)
+	s := &malgoStream{rate: cfg.Rate, onStop: cfg.OnStop}
+	dev, err := malgo.InitDevice(m.ctx.Context, dc, malgo.DeviceCallbacks{Data: data, Stop: s.stopped})
 	if err != nil {
+		if errors.Is(err, malgo.ErrDoesNotExist) || errors.Is(err, malgo.ErrNoDevice) {
+			err = fmt.Errorf("%w: %w", ErrNoDevice, err)
+		}
 		return nil, fmt.Errorf("audio: open device: %w", err)
 	}
 	s.dev = dev
@@ -138,32 +133,66 @@ func (m *Malgo) Close() error {
 }
 
 type malgoStream struct {
-	dev  *malgo.Device
-	rate int
+	dev    *malgo.Device
+	rate   int
+	onStop StopFunc
 
 	mu       sync.Mutex
-	stopping bool
+	stopping bool // we asked for the stop: not a device loss
+}
+
+// errDeviceStopped is what OnStop hears when miniaudio stops a device by
+// itself: the device was unplugged, or its backend failed.
+var errDeviceStopped = fmt.Errorf("audio: the device stopped by itself (unplugged?): %w", ErrNoDevice)
+
+// stopped is miniaudio's stop notification. It may run on the device's
+// own thread, so OnStop is called on a goroutine of its own (it ends when
+// OnStop returns); a stop we asked for is not reported.
+func (s *malgoStream) stopped() {
+	s.mu.Lock()
+	report := !s.stopping && s.onStop != nil
+	s.stopping = true // one report per loss
+	s.mu.Unlock()
+	if report {
+		go s.onStop(errDeviceStopped)
+	}
 }
 
 func (s *malgoStream) Rate() int { return s.rate }
 
 func (s *malgoStream) Start() error {
 	s.mu.Lock()
+	dev := s.dev
 	s.stopping = false
 	s.mu.Unlock()
-	return s.dev.Start()
+	if dev == nil {
+		return errors.New("audio: stream closed")
+	}
+	return dev.Start()
 }
 
 func (s *malgoStream) Stop() error {
 	s.mu.Lock()
 	s.stopping = true
+	dev := s.dev
 	s.mu.Unlock()
-	return s.dev.Stop()
+	if dev == nil {
+		return nil
+	}
+	return dev.Stop()
 }
 
+// Close releases the device; a second Close does nothing (miniaudio
+// would free it twice).
 func (s *malgoStream) Close() error {
 	s.Stop()
-	s.dev.Uninit()
+	s.mu.Lock()
+	dev := s.dev
+	s.dev = nil
+	s.mu.Unlock()
+	if dev != nil {
+		dev.Uninit()
+	}
 	return nil
 }
 
