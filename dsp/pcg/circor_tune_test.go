@@ -36,8 +36,8 @@ func TestTuneCrossValidated(t *testing.T) {
 }
 
 func TestTuneDurations(t *testing.T) {
-	for _, dsd := range []float64{0.07, 0.12, 0.2} {
-		for _, c := range []int{1, 3} {
+	for _, dsd := range []float64{0.05, 0.07, 0.1} {
+		for _, c := range []int{5, 8, 100} {
 			p := Default
 			p.DiastoleSDFrac, p.Candidates = dsd, c
 			r := crossValidate(t, p, false)

@@ -33,8 +33,12 @@ func newDurationModel(p Params, cycle, systolic float64) durationModel {
 // logP is the log probability of a whole segment of d frames in state j.
 func (m *durationModel) logP(j, d int) float64 {
 	z := (float64(d) - m.mean[j]) / m.sd[j]
-	return -0.5*z*z - math.Log(m.sd[j])
+	return -0.5*z*z - math.Log(m.sd[j]) - logSqrt2Pi
 }
+
+// logSqrt2Pi completes the normal density, so that paths with different
+// numbers of segments (different heart rates) compare fairly.
+var logSqrt2Pi = 0.5 * math.Log(2*math.Pi)
 
 // logSurvival is the log probability that state j lasts at least d frames:
 // the weight of a segment cut off by the start or end of the recording.

@@ -23,7 +23,7 @@ type Params struct {
 // Default are the parameters Segment uses.
 var Default = Params{
 	S1Mean: 0.122, S2Mean: 0.094, SoundSD: 0.022, SystoleSD: 0.025, DiastoleSDFrac: 0.07,
-	Candidates: 1,
+	Candidates: 8,
 }
 
 // Segment splits a mono heart-sound recording at rate Hz into S1,
