@@ -19,7 +19,6 @@ import (
 
 	"telewave/devices"
 	"telewave/storage"
-	"telewave/test/backlog/ehrshim"
 	"telewave/test/fhirserver"
 )
 
@@ -100,9 +99,8 @@ func plethStrip() storage.Strip {
 
 func TestIntegrationStripClipReport(t *testing.T) {
 	base := fhirserver.Start(t)
-	shim := ehrshim.Start(t, base, ehrshim.Options{})
 	lose := &loseReply{}
-	c, err := NewClient(shim.URL, WithRetries(0, time.Millisecond, time.Millisecond), WithHTTPClient(&http.Client{Transport: lose}))
+	c, err := NewClient(base, WithRetries(0, time.Millisecond, time.Millisecond), WithHTTPClient(&http.Client{Transport: lose}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +168,9 @@ func TestIntegrationStripClipReport(t *testing.T) {
 	}
 
 	media := searchAll(t, c, "Media", url.Values{"identifier": {sys.Media + "|" + ObservationIdentifier(clip.ID, "clip")}})
-	if len(media) != 1 || shim.RawBinaries() != 1 || bins.ids[clip.ID] == "" {
-		t.Fatalf("%d Media, %d Binary uploads (want 1 and 1), stored id %q", len(media), shim.RawBinaries(), bins.ids[clip.ID])
+	binaries := len(searchAll(t, c, "Binary", url.Values{}))
+	if len(media) != 1 || binaries != 1 || bins.ids[clip.ID] == "" {
+		t.Fatalf("%d Media, %d Binaries (want 1 and 1), stored id %q", len(media), binaries, bins.ids[clip.ID])
 	}
 	m := decode[Media](t, mustJSON(t, media[0]))
 	sum := sha1.Sum(wav)
@@ -188,6 +187,9 @@ func TestIntegrationStripClipReport(t *testing.T) {
 	}
 	if stored.ContentType != ContentTypeWAV || string(stored.Data) != string(wav) {
 		t.Errorf("the Binary holds %d bytes of %s, want the %d-byte clip", len(stored.Data), stored.ContentType, len(wav))
+	}
+	if ct, raw := rawGet(t, base+"/"+m.Content.URL, ContentTypeWAV); ct != ContentTypeWAV || !bytes.Equal(raw, wav) {
+		t.Errorf("raw GET of the Binary: %d bytes of %q, want the %d-byte clip as %s", len(raw), ct, len(wav), ContentTypeWAV)
 	}
 
 	reps := searchAll(t, c, "DiagnosticReport", url.Values{"identifier": {sys.Report + "|" + ObservationIdentifier(report.ID, "report")}})
@@ -209,6 +211,27 @@ func TestIntegrationStripClipReport(t *testing.T) {
 	})
 }
 
+// rawGet fetches u with Accept accept and returns the reply's Content-Type
+// and body.
+func rawGet(tb testing.TB, u, accept string) (string, []byte) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: %d %v", u, resp.StatusCode, err)
+	}
+	return resp.Header.Get("Content-Type"), body
+}
+
 func mustJSON(tb testing.TB, v any) json.RawMessage {
 	tb.Helper()
 	b, err := json.Marshal(v)
@@ -219,9 +242,8 @@ func mustJSON(tb testing.TB, v any) json.RawMessage {
 }
 
 func TestIntegrationClipDocumentReference(t *testing.T) {
-	base := fhirserver.Start(t)
-	shim := ehrshim.Start(t, base, ehrshim.Options{HideMedia: true})
-	c, err := NewClient(shim.URL, WithRetries(0, time.Millisecond, time.Millisecond))
+	base := fhirserver.StartWith(t, fhirserver.Options{Env: map[string]string{"FHIR_PEER_HIDE_MEDIA": "1"}})
+	c, err := NewClient(base, WithRetries(0, time.Millisecond, time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,8 +261,9 @@ func TestIntegrationClipDocumentReference(t *testing.T) {
 	sys := Systems{}.withDefaults()
 	q := url.Values{"identifier": {sys.Media + "|" + ObservationIdentifier(clip.ID, "clip")}}
 	docs := searchAll(t, c, "DocumentReference", q)
-	if len(docs) != 1 || len(searchAll(t, c, "Media", url.Values{})) != 0 || shim.RawBinaries() != 1 {
-		t.Fatalf("%d DocumentReferences (want 1), Media stored anyway, or %d uploads", len(docs), shim.RawBinaries())
+	binaries := len(searchAll(t, c, "Binary", url.Values{}))
+	if len(docs) != 1 || len(searchAll(t, c, "Media", url.Values{})) != 0 || binaries != 1 {
+		t.Fatalf("%d DocumentReferences (want 1), Media stored anyway, or %d Binaries", len(docs), binaries)
 	}
 	d := decode[DocumentReference](t, mustJSON(t, docs[0]))
 	if len(d.Content) != 1 || d.Content[0].Attachment.ContentType != ContentTypeWAV || d.Description != "Stethoscope recording, mitral area" {

@@ -22,7 +22,6 @@ import (
 	"telewave/storage/sqlite"
 	"telewave/sync/fhir"
 	"telewave/sync/outbox"
-	"telewave/test/backlog/ehrshim"
 	"telewave/test/fhirserver"
 )
 
@@ -68,8 +67,7 @@ func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 // clinic is one populated store with the test EHR that receives it.
 type clinic struct {
 	store  *sqlite.Store
-	base   string // the test EHR, straight
-	ehr    string // through the shim
+	base   string // the test EHR, which takes raw Binary uploads itself
 	visits []visit
 	units  int
 }
@@ -80,13 +78,12 @@ func openClinic(tb testing.TB, days int) *clinic {
 	tb.Helper()
 	ctx := context.Background()
 	base := fhirserver.Start(tb)
-	shim := ehrshim.Start(tb, base, ehrshim.Options{})
 	st, _, err := sqlite.Create(ctx, tb.TempDir()+"/store", "ada", []byte("correct horse battery staple"), seal.FastParams)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	c := &clinic{store: st, base: base, ehr: shim.URL}
+	c := &clinic{store: st, base: base}
 	day0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.FixedZone("CET", 3600))
 	wav := heartSounds()
 	for d := range days {
@@ -232,7 +229,7 @@ func registerPatient(tb testing.TB, base, mrn string) {
 func (c *clinic) drain(tb testing.TB) (outbox.Result, int64, time.Duration) {
 	tb.Helper()
 	cnt := &counter{base: http.DefaultTransport}
-	client, err := fhir.NewClient(c.ehr, fhir.WithHTTPClient(&http.Client{Transport: cnt}),
+	client, err := fhir.NewClient(c.base, fhir.WithHTTPClient(&http.Client{Transport: cnt}),
 		fhir.WithRetries(2, 50*time.Millisecond, time.Second))
 	if err != nil {
 		tb.Fatal(err)
