@@ -264,3 +264,13 @@ func mustBeNew(ctx context.Context, tx *sql.Tx, table, id string) error {
 	}
 	return nil
 }
+
+// FillStrip reads the samples of st's leads that carry none from its
+// recording between Start and End, as QueueStrip does, without queueing:
+// the caller sees what will be sent (a review, a printed report).
+func (s *Store) FillStrip(ctx context.Context, st *storage.Strip) error {
+	if err := s.fillStrip(ctx, st); err != nil {
+		return fmt.Errorf("strip %s: %w", st.ID, err)
+	}
+	return nil
+}
