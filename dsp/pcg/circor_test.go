@@ -80,6 +80,7 @@ func circorNames(tb testing.TB, dir string) []string {
 
 type halfResult struct {
 	s1, s2   Counts
+	states   StateAgreement
 	hrErr    []float64
 	worst    string
 	worstF1  float64
@@ -93,6 +94,7 @@ func scoreHalf(tb testing.TB, p Params, dir string, names []string, verbose bool
 		det, hr := p.Segment(rec.samples, rec.rate)
 		sc := Evaluate(rec.ref, det, hr)
 		r.s1, r.s2 = r.s1.Add(sc.S1), r.s2.Add(sc.S2)
+		r.states = r.states.Add(sc.States)
 		if !math.IsNaN(sc.RefHR) {
 			r.hrErr = append(r.hrErr, math.Abs(hr-sc.RefHR))
 		}
@@ -125,6 +127,8 @@ func TestCirCorEvaluationHalf(t *testing.T) {
 	r := scoreHalf(t, Default, dir, eval, testing.Verbose())
 	t.Logf("evaluation half: %d recordings, S1 F1 %.3f (%+v), S2 F1 %.3f (%+v), mean |HR error| %.1f bpm",
 		r.nRecords, r.s1.F1(), r.s1, r.s2.F1(), r.s2, meanOf(r.hrErr))
+	t.Logf("state agreement %.3f: S1 %.3f, systole %.3f, S2 %.3f, diastole %.3f", r.states.Accuracy(),
+		r.states.Of(S1), r.states.Of(Systole), r.states.Of(S2), r.states.Of(Diastole))
 	if r.s1.F1() < 0.6 || r.s2.F1() < 0.6 {
 		t.Errorf("S1 F1 %.3f, S2 F1 %.3f on the evaluation half", r.s1.F1(), r.s2.F1())
 	}

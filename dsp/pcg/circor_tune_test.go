@@ -23,6 +23,7 @@ func crossValidate(t *testing.T, p Params, verbose bool) halfResult {
 		q.emissions = &m
 		r := scoreHalf(t, q, dir, fold[1], verbose)
 		total.s1, total.s2 = total.s1.Add(r.s1), total.s2.Add(r.s2)
+		total.states = total.states.Add(r.states)
 		total.hrErr = append(total.hrErr, r.hrErr...)
 		total.nRecords += r.nRecords
 	}
@@ -33,6 +34,8 @@ func TestTuneCrossValidated(t *testing.T) {
 	r := crossValidate(t, Default, testing.Verbose())
 	t.Logf("training half, 2-fold by patient: %d recordings, S1 F1 %.3f %+v, S2 F1 %.3f %+v, HR err %.1f",
 		r.nRecords, r.s1.F1(), r.s1, r.s2.F1(), r.s2, meanOf(r.hrErr))
+	t.Logf("state agreement %.3f: S1 %.3f, systole %.3f, S2 %.3f, diastole %.3f", r.states.Accuracy(),
+		r.states.Of(S1), r.states.Of(Systole), r.states.Of(S2), r.states.Of(Diastole))
 }
 
 func TestTuneDurations(t *testing.T) {

@@ -33,13 +33,88 @@ type Score struct {
 	// reference (median S1-to-S1 interval within annotated stretches) and
 	// from the detector.
 	RefHR, HR float64
+	// States is the state-by-state agreement over the annotated time.
+	States StateAgreement
+}
+
+// agreementStep is the spacing of the instants at which StateAgreement
+// compares the reference and the detected state.
+const agreementStep = 0.010
+
+// StateAgreement counts the instants, every 10 ms of annotated reference
+// time, at which the detected state equals the reference state, by
+// reference state (indexed by State; index 0 is unused).
+type StateAgreement struct {
+	Annotated, Agreed [5]int
+}
+
+// Add returns the sum of two agreements.
+func (a StateAgreement) Add(o StateAgreement) StateAgreement {
+	for i := range a.Annotated {
+		a.Annotated[i] += o.Annotated[i]
+		a.Agreed[i] += o.Agreed[i]
+	}
+	return a
+}
+
+// Of returns the share of state s's annotated time that was detected as
+// s, or NaN without any.
+func (a StateAgreement) Of(s State) float64 {
+	if a.Annotated[s] == 0 {
+		return math.NaN()
+	}
+	return float64(a.Agreed[s]) / float64(a.Annotated[s])
+}
+
+// Accuracy returns the share of all annotated time detected in the
+// reference's state, or NaN without any.
+func (a StateAgreement) Accuracy() float64 {
+	n, k := 0, 0
+	for i := range a.Annotated {
+		n += a.Annotated[i]
+		k += a.Agreed[i]
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return float64(k) / float64(n)
+}
+
+// agreement samples the reference's annotated intervals every
+// agreementStep and looks up the detected state at each instant.
+func agreement(ref, det []Interval) StateAgreement {
+	det = slices.Clone(det)
+	slices.SortStableFunc(det, func(a, b Interval) int { return cmpFloat(a.Start, b.Start) })
+	stateAt := func(t float64) State {
+		i := sort.Search(len(det), func(i int) bool { return det[i].Start > t })
+		if i > 0 && det[i-1].End > t {
+			return det[i-1].State
+		}
+		return Unannotated
+	}
+	var a StateAgreement
+	for _, iv := range ref {
+		if iv.State == Unannotated || iv.State > Diastole {
+			continue
+		}
+		// Bounded: at most 1e6 instants per interval.
+		n := min(1e6, math.Floor((iv.End-iv.Start)/agreementStep+1e-6))
+		for k := 0.0; k < n; k++ {
+			a.Annotated[iv.State]++
+			if stateAt(iv.Start+(k+0.5)*agreementStep) == iv.State {
+				a.Agreed[iv.State]++
+			}
+		}
+	}
+	return a
 }
 
 // Evaluate scores detected intervals against a reference: a detected S1
 // (S2) whose centre lies within MatchWindow of an annotated S1 (S2) centre
 // is a true positive, each annotated sound matching at most one detected
 // one. Detected sounds whose centre falls outside the annotated stretches
-// (state 0, or beyond the reference) are not scored.
+// (state 0, or beyond the reference) are not scored. States compares the
+// two state by state every 10 ms of annotated time.
 func Evaluate(ref, det []Interval, hr float64) Score {
 	annotated := annotatedSpans(ref)
 	inside := func(t float64) bool {
@@ -60,6 +135,7 @@ func Evaluate(ref, det []Interval, hr float64) Score {
 	sc := Score{HR: hr, RefHR: referenceHR(ref)}
 	sc.S1 = match(centres(ref, S1, all), centres(det, S1, inside))
 	sc.S2 = match(centres(ref, S2, all), centres(det, S2, inside))
+	sc.States = agreement(ref, det)
 	return sc
 }
 

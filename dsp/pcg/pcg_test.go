@@ -118,6 +118,48 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+func TestStateAgreement(t *testing.T) {
+	ref := []Interval{
+		{0, 1, Unannotated},
+		{1.0, 1.1, S1}, {1.1, 1.4, Systole}, {1.4, 1.5, S2}, {1.5, 2.0, Diastole},
+	}
+	tests := []struct {
+		name          string
+		det           []Interval
+		agreed        [5]int
+		accuracy      float64
+		systoleShared float64
+	}{
+		{"exact", ref[1:], [5]int{0, 10, 30, 10, 50}, 1, 1},
+		// 50 ms late: the first half of each state is the one before.
+		{"50 ms late", shift(ref[1:], 0.05), [5]int{0, 5, 25, 5, 45}, 0.8, 25.0 / 30},
+		{"S1 and S2 swapped", swap(ref[1:]), [5]int{0, 0, 30, 0, 50}, 0.8, 1},
+		{"nothing detected", nil, [5]int{}, 0, 0},
+		{"unsorted, the state at the unannotated start ignored", []Interval{ref[2], ref[1], {0, 1, S2}}, [5]int{0, 10, 30}, 0.4, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Evaluate(ref, tc.det, 60).States
+			if a.Annotated != [5]int{0, 10, 30, 10, 50} {
+				t.Errorf("annotated instants %v", a.Annotated)
+			}
+			if a.Agreed != tc.agreed {
+				t.Errorf("agreed %v, want %v", a.Agreed, tc.agreed)
+			}
+			if math.Abs(a.Accuracy()-tc.accuracy) > 1e-12 || math.Abs(a.Of(Systole)-tc.systoleShared) > 1e-12 {
+				t.Errorf("accuracy %v, systole %v", a.Accuracy(), a.Of(Systole))
+			}
+		})
+	}
+	if a := (StateAgreement{}); !math.IsNaN(a.Accuracy()) || !math.IsNaN(a.Of(S1)) {
+		t.Error("empty agreement is not NaN")
+	}
+	sum := (StateAgreement{Annotated: [5]int{0, 1}, Agreed: [5]int{0, 1}}).Add(StateAgreement{Annotated: [5]int{0, 1}})
+	if sum.Of(S1) != 0.5 {
+		t.Errorf("sum %+v", sum)
+	}
+}
+
 func shift(ivs []Interval, by float64) []Interval {
 	out := make([]Interval, len(ivs))
 	for i, iv := range ivs {
