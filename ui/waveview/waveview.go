@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
 
+	"telewave/ui/paper"
 	"telewave/ui/render"
 	"telewave/ui/render/cpu"
 )
@@ -34,7 +35,24 @@ type Trace struct {
 	// Min and Max are the physical range the lane shows, in the signal's
 	// unit; samples outside it are clipped to the lane's edge.
 	Min, Max float32
+	// Paper draws the trace at the calibration's gain instead of Min/Max:
+	// the samples are in mV, 0 mV sits at 60 % of the lane's height and a
+	// 1 mV calibration pulse starts the lane. Without Options.Calibration
+	// it has no effect.
+	Paper bool
 }
+
+// Mode is how new samples enter the picture.
+type Mode int
+
+const (
+	// ModeSweep writes over the previous sweep from left to right behind an
+	// erase bar, as a bedside monitor does.
+	ModeSweep Mode = iota
+	// ModeScroll keeps the newest sample at the right edge and moves the whole
+	// trace left.
+	ModeScroll
+)
 
 // Options configures a WaveView; the zero value gives a 6 s sweep with a
 // 12 px erase bar on black without grid, drawn by the CPU rasterizer.
@@ -44,8 +62,18 @@ type Options struct {
 	// EraseWidth is the erase bar's width in pixels.
 	EraseWidth int
 	Background color.RGBA
+	// Grid is the paper grid; with a Calibration only its colours are used
+	// and the spacing is 1 mm and 5 mm.
 	Grid       render.Grid
 	Rasterizer render.Rasterizer
+	// Calibration, when set, draws at true paper scale: the sweep runs at
+	// SpeedMMs (Seconds is then the width's worth), Paper traces at
+	// GainMMmV, the grid in mm, and every lane starts with the space of a
+	// calibration pulse.
+	Calibration *paper.Calibration
+	Mode        Mode
+	// Filters names the filters the traces show through, for StatusText.
+	Filters string
 }
 
 // Stats are the render goroutine's counters, for benchmarks and tests.
@@ -54,6 +82,7 @@ type Stats struct {
 	FramesShown   uint64 // frames whose swap ran on the UI thread
 	FramesDropped uint64 // ticks skipped because the previous swap had not run
 	LastDraw      time.Duration
+	FPS           int // the rate the pacing controller chose last
 }
 
 // WaveView shows live traces, one lane each, stacked top to bottom.
@@ -64,8 +93,11 @@ type WaveView struct {
 	rates []float64
 	rings []*Ring
 
-	mu     sync.Mutex // guards traces: SetTrace on the UI thread, Run copies
-	traces []Trace
+	mu       sync.Mutex // guards what follows: setters on the UI thread, Run copies
+	traces   []Trace
+	settings settings
+	gen      atomic.Uint64 // bumped by every setter, so a frozen view redraws
+	frozen   atomic.Bool
 
 	size   atomic.Uint64 // pixel size, w<<32|h, set on the UI thread
 	front  atomic.Pointer[frame]
@@ -78,6 +110,7 @@ type WaveView struct {
 	shown   atomic.Uint64
 	dropped atomic.Uint64
 	lastNs  atomic.Int64
+	fps     atomic.Int64
 	through []atomic.Uint64 // per trace, in the frame last shown
 
 	rs *renderState // owned by the goroutine in Run
@@ -99,6 +132,12 @@ func New(traces []Trace, opts Options) *WaveView {
 	if opts.Rasterizer == nil {
 		opts.Rasterizer = cpu.New()
 	}
+	ringSeconds := opts.Seconds
+	if opts.Calibration != nil {
+		// The width sets the seconds shown: 1200 px at 96 dpi and 25 mm/s
+		// is 12.7 s, so keep enough to refill a wide screen.
+		ringSeconds = max(ringSeconds, 30)
+	}
 	w := &WaveView{opts: opts, traces: make([]Trace, len(traces)),
 		rates: make([]float64, len(traces)), rings: make([]*Ring, len(traces)),
 		through: make([]atomic.Uint64, len(traces))}
@@ -107,7 +146,11 @@ func New(traces []Trace, opts Options) *WaveView {
 		w.traces[i], w.rates[i] = t, t.Rate
 		// A sweep's worth, so a resize can rebuild the picture, plus two
 		// seconds for a render goroutine that stalls.
-		w.rings[i] = NewRing(int(math.Ceil((opts.Seconds+2)*t.Rate)) + 64)
+		w.rings[i] = NewRing(int(math.Ceil((ringSeconds+2)*t.Rate)) + 64)
+	}
+	w.settings = settings{mode: opts.Mode, filters: opts.Filters}
+	if opts.Calibration != nil {
+		w.settings.cal, w.settings.hasCal = *opts.Calibration, true
 	}
 	w.empty = image.NewRGBA(image.Rect(0, 0, 1, 1))
 	w.empty.SetRGBA(0, 0, opts.Background)
@@ -159,13 +202,14 @@ func (w *WaveView) SetTrace(i int, t Trace) {
 	w.mu.Lock()
 	w.traces[i] = sanitize(t)
 	w.mu.Unlock()
+	w.gen.Add(1)
 	w.Refresh()
 }
 
 // Stats returns the frame counters.
 func (w *WaveView) Stats() Stats {
 	return Stats{FramesDrawn: w.drawn.Load(), FramesShown: w.shown.Load(),
-		FramesDropped: w.dropped.Load(), LastDraw: time.Duration(w.lastNs.Load())}
+		FramesDropped: w.dropped.Load(), LastDraw: time.Duration(w.lastNs.Load()), FPS: int(w.fps.Load())}
 }
 
 // DrawnThrough returns trace's ring write count included in the frame last
