@@ -48,3 +48,4 @@ func TestTuneDurations(t *testing.T) {
 		}
 	}
 }
+

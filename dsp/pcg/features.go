@@ -1,6 +1,7 @@
 package pcg
 
 import (
+	"fmt"
 	"math"
 
 	"telewave/dsp/filter"
@@ -22,11 +23,28 @@ const (
 	featHilbert            // Hilbert envelope
 	featWavelet            // envelope of the 60–125 Hz band (their wavelet level)
 	featPSD                // mean power 40–60 Hz in a 50 ms window
-	numFeatures
+	numEnvelopes
 )
 
+// contextOffsets are the frame offsets at which every envelope is also
+// read, so that the emission model sees the shape of the envelope around
+// a frame (rising or falling) and not only its level.
+var contextOffsets = [...]int{-1, 1}
+
+// numFeatures counts the envelopes and their context copies.
+const numFeatures = numEnvelopes * (1 + len(contextOffsets))
+
 // featureNames name the features in the generated coefficient file.
-var featureNames = [numFeatures]string{"homomorphic", "hilbert", "band 60-125 Hz", "PSD 40-60 Hz"}
+var featureNames = func() (out [numFeatures]string) {
+	base := [numEnvelopes]string{"homomorphic", "hilbert", "band 60-125 Hz", "PSD 40-60 Hz"}
+	for k := range out {
+		out[k] = base[k%numEnvelopes]
+		if c := k / numEnvelopes; c > 0 {
+			out[k] += fmt.Sprintf(" at %+d", contextOffsets[c-1])
+		}
+	}
+	return out
+}()
 
 // features holds the envelopes of one recording at FeatureRate.
 type features struct {
@@ -122,11 +140,25 @@ func extract(samples []float32, rate int) features {
 	f.obs[featHilbert] = frameMeans(hil, bounds)
 	f.obs[featWavelet] = bandEnvelope(x, wr, 60, 125, bounds)
 	f.obs[featPSD] = bandPower(x, wr, 40, 60, bounds)
-	for k := range f.obs {
+	for k := range numEnvelopes {
 		standardise(f.obs[k])
+	}
+	for c, off := range contextOffsets {
+		for k := range numEnvelopes {
+			f.obs[(c+1)*numEnvelopes+k] = shifted(f.obs[k], off)
+		}
 	}
 	standardise(f.logHomomorphic)
 	return f
+}
+
+// shifted returns x read off frames later, the ends held.
+func shifted(x []float64, off int) []float64 {
+	out := make([]float64, len(x))
+	for i := range out {
+		out[i] = x[min(max(i+off, 0), len(x)-1)]
+	}
+	return out
 }
 
 // bandEnvelope is the frame mean of the magnitude of x band-passed to
