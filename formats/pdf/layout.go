@@ -64,10 +64,17 @@ func (g geometry) pulseWidth() float64 { return 0.2 * g.speed }
 // pulseX is where the calibration pulse rises.
 func (g geometry) pulseX() float64 { return g.gridX + 2.5 }
 
-// baseline is the y of 0 mV in row (0 is the top row).
+// baseline is the y of 0 mV in row (0 is the top row): a little above
+// the row's middle, lower when the gain would lift the calibration pulse
+// out of its row (20 mm/mV on 6x2), though never out of the row itself.
 func (g geometry) baseline(row int) float64 {
 	top := g.gridY + g.gridH - float64(row)*g.rowH
-	return top - baselineFrac*g.rowH
+	return top - g.baselineDepth()
+}
+
+// baselineDepth is how far below its row's top a baseline lies.
+func (g geometry) baselineDepth() float64 {
+	return max(baselineFrac*g.rowH, min(g.gain+1.5, g.rowH-1))
 }
 
 // x is the position of time t (seconds from the first sample).

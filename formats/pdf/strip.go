@@ -149,7 +149,7 @@ func (c *canvas) strips(g geometry, cs []cell, rate float64) {
 		if cl.lead == nil {
 			label += " not recorded"
 		}
-		top := g.baseline(cl.row) + baselineFrac*g.rowH
+		top := g.baseline(cl.row) + g.baselineDepth()
 		c.text("F2", 3.2, g.x(cl.t0)+1, top-3.8, label)
 	}
 }
