@@ -1,0 +1,411 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"telewave/formats/carts"
+	"telewave/formats/ecg12"
+	"telewave/storage"
+	"telewave/storage/sqlite"
+)
+
+// CartImportStore is what taking in a cart file needs of the store:
+// recordings, the patient register and the imported-files table.
+type CartImportStore interface {
+	RecordStore
+	PatientByMRN(ctx context.Context, mrn string) (storage.Patient, error)
+	FileKey(content []byte) ([]byte, error)
+	ClaimImport(ctx context.Context, key []byte, name string, force bool) (sqlite.ImportedFile, error)
+	FinishImport(ctx context.Context, f sqlite.ImportedFile) error
+}
+
+var _ CartImportStore = (*sqlite.Store)(nil)
+
+// What became of a file taken in (ImportEvent.Outcome).
+const (
+	FileImported  = "imported"  // stored as a new recording
+	FileRejected  = "rejected"  // torn, foreign or for no known patient; Reason says which
+	FileDuplicate = "duplicate" // the same content was imported (or is being imported) already
+	FileFailed    = "failed"    // the store failed; nothing was decided, the file will be tried again
+)
+
+// ImportEvent reports one file taken in.
+type ImportEvent struct {
+	Path        string
+	Outcome     string // FileImported, FileRejected, FileDuplicate or FileFailed
+	Format      string // the cart format, when recognised
+	RecordingID int64  // the new recording, or for a duplicate the earlier one
+	PatientID   int64
+	Reason      string // why it was rejected, or what failed
+}
+
+// String is the line shown to the user.
+func (e ImportEvent) String() string {
+	name := filepath.Base(e.Path)
+	switch e.Outcome {
+	case FileImported:
+		return fmt.Sprintf("imported %s (%s) as record %d", name, e.Format, e.RecordingID)
+	case FileDuplicate:
+		if e.RecordingID != 0 {
+			return fmt.Sprintf("skipped %s: the same file was already imported as record %d", name, e.RecordingID)
+		}
+		return fmt.Sprintf("skipped %s: %s", name, e.Reason)
+	case FileRejected:
+		return fmt.Sprintf("rejected %s: %s", name, e.Reason)
+	}
+	return fmt.Sprintf("could not import %s: %s", name, e.Reason)
+}
+
+// ImportCartData takes in the content of one cart file named name: it
+// claims the content in the store (so it never imports twice), decodes it,
+// matches the patient by the file's patient id and stores it as a new
+// recording with the cart's notes. force retries a content rejected before
+// (a user asking again); the watcher does not set it. Every outcome but
+// FileFailed is recorded in the store.
+func ImportCartData(ctx context.Context, st CartImportStore, name string, data []byte, force bool) ImportEvent {
+	ev := ImportEvent{Path: name}
+	key, err := st.FileKey(data)
+	if err != nil {
+		return failed(ev, err)
+	}
+	claim, err := st.ClaimImport(ctx, key, filepath.Base(name), force)
+	switch {
+	case errors.Is(err, sqlite.ErrAlreadyImported):
+		ev.Outcome, ev.Format, ev.RecordingID, ev.PatientID = FileDuplicate, claim.Format, claim.RecordingID, claim.PatientID
+		return ev
+	case errors.Is(err, sqlite.ErrImportInFlight):
+		ev.Outcome, ev.Reason = FileDuplicate, "the same file is being imported"
+		return ev
+	case errors.Is(err, sqlite.ErrRejectedBefore):
+		ev.Outcome, ev.Format, ev.Reason = FileRejected, claim.Format, "rejected before: "+claim.Reason
+		return ev
+	case err != nil:
+		return failed(ev, err)
+	}
+	rec, format, reason, retry := decodeAndMatch(ctx, st, data)
+	claim.Format = format.Name
+	ev.Format = format.Name
+	if reason != "" {
+		claim.Outcome, claim.Reason, claim.Retry = sqlite.ImportRejected, reason, retry
+		if err := st.FinishImport(ctx, claim); err != nil {
+			return failed(ev, err)
+		}
+		ev.Outcome, ev.Reason = FileRejected, reason
+		return ev
+	}
+	start := rec.rec.Acquired
+	if start.IsZero() {
+		start = time.Now().UTC().Truncate(time.Second)
+	}
+	r, err := ImportTracks(ctx, st, rec.patient.ID, CartDevice(rec.rec, filepath.Base(name)), start, ECGTracks(rec.rec), CartNotes(rec.rec, start))
+	if err != nil {
+		// The store failed mid-import; the claim is left as a retryable
+		// rejection so that the next attempt tries again.
+		claim.Outcome, claim.Reason, claim.Retry = sqlite.ImportRejected, "the store failed: "+err.Error(), true
+		_ = st.FinishImport(ctx, claim) // the import's error is the one to report
+		return failed(ev, err)
+	}
+	claim.Outcome, claim.RecordingID, claim.PatientID = sqlite.ImportImported, r.ID, rec.patient.ID
+	if err := st.FinishImport(ctx, claim); err != nil {
+		return failed(ev, err)
+	}
+	ev.Outcome, ev.RecordingID, ev.PatientID = FileImported, r.ID, rec.patient.ID
+	return ev
+}
+
+type patientFinder interface {
+	PatientByMRN(ctx context.Context, mrn string) (storage.Patient, error)
+}
+
+type matched struct {
+	rec     *ecg12.Record
+	patient storage.Patient
+}
+
+// decodeAndMatch reads a cart file and finds its patient. A non-empty
+// reason rejects the file; retry marks a rejection that a later attempt may
+// retry (the patient may be registered meanwhile).
+func decodeAndMatch(ctx context.Context, st patientFinder, data []byte) (m matched, f carts.Format, reason string, retry bool) {
+	if len(data) > carts.MaxFile {
+		return m, f, fmt.Sprintf("%d bytes is more than any ECG cart file", len(data)), false
+	}
+	rec, f, err := carts.Decode(data)
+	if err != nil {
+		return m, f, err.Error(), false
+	}
+	id := strings.TrimSpace(rec.Patient.ID)
+	if id == "" {
+		return m, f, "the file names no patient (import it with telewave import --patient MRN)", true
+	}
+	p, err := st.PatientByMRN(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return m, f, fmt.Sprintf("no patient in the store has the file's patient id %q (register the patient, or import with --patient MRN)", id), true
+	}
+	if err != nil {
+		return m, f, "the store failed: " + err.Error(), true
+	}
+	return matched{rec: rec, patient: p}, f, "", false
+}
+
+func failed(ev ImportEvent, err error) ImportEvent {
+	ev.Outcome, ev.Reason = FileFailed, err.Error()
+	return ev
+}
+
+// ImportCartFile reads a file from disk (at most carts.MaxFile bytes) and
+// takes it in with ImportCartData.
+func ImportCartFile(ctx context.Context, st CartImportStore, path string, force bool) ImportEvent {
+	data, err := readBounded(path, carts.MaxFile)
+	if err != nil {
+		ev := ImportEvent{Path: path, Outcome: FileRejected, Reason: err.Error()}
+		return ev
+	}
+	ev := ImportCartData(ctx, st, path, data, force)
+	ev.Path = path
+	return ev
+}
+
+// readBounded reads a whole file, refusing one larger than limit.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than %d bytes, larger than any ECG cart file", filepath.Base(path), limit)
+	}
+	return data, nil
+}
+
+// Watched-folder defaults and bounds.
+const (
+	DefaultWatchInterval = 2 * time.Second
+	minWatchInterval     = 10 * time.Millisecond
+	maxWatchInterval     = time.Minute
+	maxWatchEntries      = 10000 // files looked at per poll; a folder with more is read in part
+	failedRetry          = 30 * time.Second
+)
+
+// WatchFolder imports the ECG cart files that appear in a folder (a USB
+// stick's export folder or a network share). It polls rather than relying
+// on file-system notification, which network shares and FAT sticks do not
+// deliver reliably. A file is taken in once it is stable: its size and
+// modification time the same at two polls in a row and it opens. Each
+// content is imported once (the store's imported-files table), whatever it
+// is named; a torn or foreign file is rejected once and not looked at again
+// until it changes.
+type WatchFolder struct {
+	Dir      string
+	Store    CartImportStore
+	Interval time.Duration // between polls; DefaultWatchInterval when zero, at most a minute
+	// Move, when set, moves each file once decided: imported and duplicate
+	// files to Dir/done, rejected ones to Dir/rejected. By default nothing
+	// is moved (a read-only share, or a stick the cart still needs).
+	Move bool
+	// OnEvent, when set, is called for every file decided, and for the
+	// folder becoming unreadable or readable again, from Serve's goroutine.
+	OnEvent func(ImportEvent)
+
+	files   map[string]watchState
+	dirErr  string
+	retryAt map[string]time.Time
+}
+
+// watchState is what the watcher last saw of a file.
+type watchState struct {
+	size    int64
+	mtime   time.Time
+	decided bool // taken in, rejected or skipped: not again until it changes
+}
+
+// Serve polls the folder until ctx is done and returns nil then. It runs
+// in the caller's goroutine and starts none.
+func (w *WatchFolder) Serve(ctx context.Context) error {
+	if w.Dir == "" || w.Store == nil {
+		return fmt.Errorf("watch folder: Dir and Store are required")
+	}
+	iv := w.Interval
+	if iv <= 0 {
+		iv = DefaultWatchInterval
+	}
+	iv = min(max(iv, minWatchInterval), maxWatchInterval)
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		w.Poll(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Poll looks at the folder once: it notes new and changed files and takes
+// in those unchanged since the previous poll. Serve calls it every
+// Interval; tests call it directly.
+func (w *WatchFolder) Poll(ctx context.Context) {
+	if w.files == nil {
+		w.files, w.retryAt = map[string]watchState{}, map[string]time.Time{}
+	}
+	entries, err := readDirBounded(w.Dir, maxWatchEntries)
+	if err != nil {
+		if msg := err.Error(); msg != w.dirErr { // once per change, not every poll
+			w.dirErr = msg
+			w.emit(ImportEvent{Path: w.Dir, Outcome: FileFailed, Reason: "folder unreadable: " + msg})
+		}
+		return
+	}
+	w.dirErr = ""
+	seen := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		if ctx.Err() != nil {
+			return
+		}
+		name := e.Name()
+		if !e.Type().IsRegular() || skipName(name) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue // gone since the listing
+		}
+		seen[name] = true
+		now := watchState{size: info.Size(), mtime: info.ModTime()}
+		prev, known := w.files[name]
+		if !known || prev.size != now.size || !prev.mtime.Equal(now.mtime) {
+			w.files[name] = now // new or still changing: look again next poll
+			delete(w.retryAt, name)
+			continue
+		}
+		if prev.decided || time.Now().Before(w.retryAt[name]) {
+			continue
+		}
+		w.take(ctx, name, now)
+	}
+	for name := range w.files {
+		if !seen[name] {
+			delete(w.files, name)
+			delete(w.retryAt, name)
+		}
+	}
+}
+
+// take imports one stable file and remembers the decision.
+func (w *WatchFolder) take(ctx context.Context, name string, st watchState) {
+	path := filepath.Join(w.Dir, name)
+	var ev ImportEvent
+	if st.size > carts.MaxFile {
+		// Not read at all, nor recorded in the store: no cart file is this
+		// large, and it stays rejected until it changes.
+		ev = ImportEvent{Path: path, Outcome: FileRejected,
+			Reason: fmt.Sprintf("%d bytes is more than any ECG cart file (%d)", st.size, carts.MaxFile)}
+	} else {
+		data, err := readStable(path, st)
+		if err != nil {
+			// Still being written, locked by the writer, or unreadable: look
+			// again at the next poll, without an event.
+			delete(w.files, name)
+			return
+		}
+		ev = ImportCartData(ctx, w.Store, path, data, false)
+		ev.Path = path
+	}
+	if ev.Outcome == FileFailed {
+		w.retryAt[name] = time.Now().Add(failedRetry)
+		w.emit(ev)
+		return
+	}
+	st.decided = true
+	w.files[name] = st
+	if w.Move {
+		sub := "done"
+		if ev.Outcome == FileRejected {
+			sub = "rejected"
+		}
+		if dst, err := moveInto(path, filepath.Join(w.Dir, sub)); err != nil {
+			ev.Reason = strings.TrimPrefix(ev.Reason+"; ", "; ") + "not moved: " + err.Error()
+		} else {
+			ev.Path = dst
+			delete(w.files, name)
+		}
+	}
+	w.emit(ev)
+}
+
+func (w *WatchFolder) emit(ev ImportEvent) {
+	if w.OnEvent != nil {
+		w.OnEvent(ev)
+	}
+}
+
+// skipName leaves out hidden files, editors' and copiers' temporary files.
+func skipName(name string) bool {
+	lower := strings.ToLower(name)
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~") ||
+		strings.HasSuffix(lower, ".tmp") || strings.HasSuffix(lower, ".part") || strings.HasSuffix(lower, ".crdownload")
+}
+
+// readDirBounded lists at most n entries of dir.
+func readDirBounded(dir string, n int) ([]os.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(n)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return entries, err
+}
+
+// readStable reads a file that must still have the size and modification
+// time the watcher saw; a file that changed under the read is refused.
+func readStable(path string, st watchState) ([]byte, error) {
+	data, err := readBounded(path, carts.MaxFile)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != st.size || info.Size() != st.size || !info.ModTime().Equal(st.mtime) {
+		return nil, fmt.Errorf("%s changed while read", filepath.Base(path))
+	}
+	return data, nil
+}
+
+// moveInto moves path into dir (made when missing), never over an existing
+// file: "name (2).ext" and so on.
+func moveInto(path, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	base := filepath.Base(path)
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	for i := 1; i < 1000; i++ {
+		dst := filepath.Join(dir, base)
+		if i > 1 {
+			dst = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, i, ext))
+		}
+		if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) {
+			return dst, os.Rename(path, dst)
+		}
+	}
+	return "", fmt.Errorf("move %s: too many files of that name in %s", base, dir)
+}
