@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package gl
+
+const cgoEnabled = false

@@ -1,0 +1,276 @@
+//go:build cgo
+
+package gl
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"time"
+	"unsafe"
+
+	"github.com/go-gl/gl/v3.3-core/gl"
+
+	"telewave/ui/render"
+)
+
+// fenceTimeout bounds the wait for a read-back; a frame that takes longer
+// is treated as a failed context (the caller falls back to render/cpu).
+const fenceTimeout = uint64(2 * time.Second)
+
+// readback is one pixel-pack buffer and the frame whose pixels it receives.
+type readback struct {
+	pbo     uint32
+	fence   uintptr // non-zero while the copy into pbo may still run
+	valid   bool    // pbo holds (or will hold) the frame below
+	w, h    int
+	started time.Time // when Draw was given the frame
+}
+
+// context is the GL state the render thread owns: it is only touched on
+// that thread, with the context current.
+type context struct {
+	grid, trace       uint32 // programs
+	uGrid, uBG        int32
+	uMinor, uMajor    int32
+	uSize             int32
+	emptyVAO, spanVAO uint32
+	spanVBO           uint32
+	spanCap           int // bytes allocated in spanVBO
+
+	fbo, rbo uint32
+	w, h     int
+	rb       [2]readback
+	next     int // the readback the next frame goes to
+
+	spans []span
+}
+
+// setup compiles the shaders and makes the vertex state; the framebuffer
+// and read-back buffers are made by resize at the first frame.
+func (c *context) setup() error {
+	var err error
+	if c.grid, err = program("grid", gridVS, gridFS); err != nil {
+		return err
+	}
+	if c.trace, err = program("trace", traceVS, traceFS); err != nil {
+		return err
+	}
+	for _, u := range []struct {
+		p    uint32
+		name string
+		dst  *int32
+	}{
+		{c.grid, "grid", &c.uGrid}, {c.grid, "bg", &c.uBG},
+		{c.grid, "minorColor", &c.uMinor}, {c.grid, "majorColor", &c.uMajor},
+		{c.trace, "size", &c.uSize},
+	} {
+		if *u.dst, err = uniform(u.p, u.name); err != nil {
+			return err
+		}
+	}
+	gl.GenVertexArrays(1, &c.emptyVAO)
+	gl.GenVertexArrays(1, &c.spanVAO)
+	gl.GenBuffers(1, &c.spanVBO)
+	gl.BindVertexArray(c.spanVAO)
+	gl.BindBuffer(gl.ARRAY_BUFFER, c.spanVBO)
+	gl.EnableVertexAttribArray(0)
+	gl.VertexAttribPointerWithOffset(0, 4, gl.FLOAT, false, spanStride, 0)
+	gl.VertexAttribDivisor(0, 1)
+	gl.EnableVertexAttribArray(1)
+	gl.VertexAttribPointerWithOffset(1, 4, gl.UNSIGNED_BYTE, true, spanStride, unsafe.Offsetof(span{}.Color))
+	gl.VertexAttribDivisor(1, 1)
+	gl.BindVertexArray(0)
+	gl.PixelStorei(gl.PACK_ALIGNMENT, 4)
+	return glErr("setup")
+}
+
+// resize makes the framebuffer and the two read-back buffers for a w×h
+// frame; frames pending at another size are dropped.
+func (c *context) resize(w, h int) error {
+	if c.fbo != 0 && c.w == w && c.h == h {
+		return nil
+	}
+	c.dropPending()
+	if c.fbo == 0 {
+		gl.GenFramebuffers(1, &c.fbo)
+		gl.GenRenderbuffers(1, &c.rbo)
+		gl.GenBuffers(1, &c.rb[0].pbo)
+		gl.GenBuffers(1, &c.rb[1].pbo)
+	}
+	gl.BindRenderbuffer(gl.RENDERBUFFER, c.rbo)
+	gl.RenderbufferStorage(gl.RENDERBUFFER, gl.RGBA8, int32(w), int32(h))
+	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
+	gl.FramebufferRenderbuffer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.RENDERBUFFER, c.rbo)
+	if st := gl.CheckFramebufferStatus(gl.FRAMEBUFFER); st != gl.FRAMEBUFFER_COMPLETE {
+		return fmt.Errorf("framebuffer %d×%d incomplete: status 0x%x", w, h, st)
+	}
+	for i := range c.rb {
+		gl.BindBuffer(gl.PIXEL_PACK_BUFFER, c.rb[i].pbo)
+		gl.BufferData(gl.PIXEL_PACK_BUFFER, w*h*4, nil, gl.STREAM_READ)
+	}
+	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, 0)
+	c.w, c.h = w, h
+	return glErr(fmt.Sprintf("resize to %d×%d", w, h))
+}
+
+// draw renders s into the framebuffer: grid, traces, erase bar.
+func (c *context) draw(s *render.Scene, w, h int) {
+	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
+	gl.Viewport(0, 0, int32(w), int32(h))
+	gl.Disable(gl.BLEND)
+
+	g := s.Grid
+	gl.UseProgram(c.grid)
+	gl.Uniform4i(c.uGrid, int32(g.MinorX), int32(g.MinorY), int32(g.MajorX), int32(g.MajorY))
+	setColor(c.uBG, s.Background)
+	setColor(c.uMinor, g.Minor)
+	setColor(c.uMajor, g.Major)
+	gl.BindVertexArray(c.emptyVAO)
+	gl.DrawArrays(gl.TRIANGLES, 0, 3)
+
+	c.spans = appendSpans(c.spans[:0], s, w)
+	if n := len(c.spans); n > 0 {
+		gl.BindBuffer(gl.ARRAY_BUFFER, c.spanVBO)
+		size := n * spanStride
+		if size > c.spanCap {
+			c.spanCap = size
+		}
+		// Orphan the buffer so that the upload does not wait for the
+		// previous frame's draw to finish reading it.
+		gl.BufferData(gl.ARRAY_BUFFER, c.spanCap, nil, gl.STREAM_DRAW)
+		gl.BufferSubData(gl.ARRAY_BUFFER, 0, size, unsafe.Pointer(&c.spans[0]))
+		gl.Enable(gl.BLEND)
+		gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
+		gl.UseProgram(c.trace)
+		gl.Uniform2f(c.uSize, float32(w), float32(h))
+		gl.BindVertexArray(c.spanVAO)
+		gl.DrawArraysInstanced(gl.TRIANGLE_STRIP, 0, 4, int32(n))
+		gl.Disable(gl.BLEND)
+	}
+	gl.BindVertexArray(0)
+
+	a, b := eraseRects(w, s.EraseX, s.EraseWidth)
+	if a[1] > a[0] {
+		bg := s.Background
+		gl.ClearColor(float32(bg.R)/255, float32(bg.G)/255, float32(bg.B)/255, float32(bg.A)/255)
+		gl.Enable(gl.SCISSOR_TEST)
+		for _, r := range [2][2]int{a, b} {
+			if r[1] > r[0] {
+				gl.Scissor(int32(r[0]), 0, int32(r[1]-r[0]), int32(h))
+				gl.Clear(gl.COLOR_BUFFER_BIT)
+			}
+		}
+		gl.Disable(gl.SCISSOR_TEST)
+	}
+}
+
+// startReadback copies the framebuffer into the next pixel-pack buffer and
+// fences it; it returns that buffer's index.
+func (c *context) startReadback(w, h int, started time.Time) int {
+	i := c.next
+	c.next = 1 - i
+	rb := &c.rb[i]
+	if rb.fence != 0 {
+		gl.DeleteSync(rb.fence)
+	}
+	gl.BindFramebuffer(gl.READ_FRAMEBUFFER, c.fbo)
+	gl.ReadBuffer(gl.COLOR_ATTACHMENT0)
+	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, rb.pbo)
+	gl.ReadPixels(0, 0, int32(w), int32(h), gl.RGBA, gl.UNSIGNED_BYTE, nil)
+	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, 0)
+	rb.fence = gl.FenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
+	gl.Flush()
+	rb.valid, rb.w, rb.h, rb.started = true, w, h, started
+	return i
+}
+
+// finish waits for read-back i and copies it into dst; the buffer keeps
+// the frame until drop or the next startReadback into it.
+func (c *context) finish(i int, dst *image.RGBA) error {
+	rb := &c.rb[i]
+	if !rb.valid {
+		return errors.New("read-back: no frame in the buffer")
+	}
+	if rb.fence != 0 {
+		st := gl.ClientWaitSync(rb.fence, gl.SYNC_FLUSH_COMMANDS_BIT, fenceTimeout)
+		gl.DeleteSync(rb.fence)
+		rb.fence = 0
+		switch st {
+		case gl.ALREADY_SIGNALED, gl.CONDITION_SATISFIED:
+		case gl.TIMEOUT_EXPIRED:
+			rb.valid = false
+			return fmt.Errorf("read-back: fence not signalled within %v", time.Duration(fenceTimeout))
+		default:
+			rb.valid = false
+			return fmt.Errorf("read-back: wait for fence failed (0x%x)", st)
+		}
+	}
+	n := rb.w * rb.h * 4
+	gl.BindBuffer(gl.PIXEL_PACK_BUFFER, rb.pbo)
+	defer gl.BindBuffer(gl.PIXEL_PACK_BUFFER, 0)
+	p := gl.MapBufferRange(gl.PIXEL_PACK_BUFFER, 0, n, gl.MAP_READ_BIT)
+	if p == nil {
+		return glErr("read-back: map buffer")
+	}
+	copyRows(dst, unsafe.Slice((*byte)(p), n), rb.w, rb.h)
+	if !gl.UnmapBuffer(gl.PIXEL_PACK_BUFFER) {
+		return errors.New("read-back: buffer contents lost while mapped")
+	}
+	return nil
+}
+
+// drop forgets the frame in read-back buffer i.
+func (c *context) drop(i int) {
+	rb := &c.rb[i]
+	if rb.fence != 0 {
+		gl.DeleteSync(rb.fence)
+		rb.fence = 0
+	}
+	rb.valid = false
+}
+
+// dropPending forgets every frame in the read-back buffers.
+func (c *context) dropPending() {
+	for i := range c.rb {
+		c.drop(i)
+	}
+}
+
+// release deletes every GL object; the context is about to go.
+func (c *context) release() {
+	c.dropPending()
+	for _, b := range []*uint32{&c.rb[0].pbo, &c.rb[1].pbo, &c.spanVBO} {
+		if *b != 0 {
+			gl.DeleteBuffers(1, b)
+		}
+	}
+	if c.fbo != 0 {
+		gl.DeleteFramebuffers(1, &c.fbo)
+		gl.DeleteRenderbuffers(1, &c.rbo)
+	}
+	for _, v := range []*uint32{&c.emptyVAO, &c.spanVAO} {
+		if *v != 0 {
+			gl.DeleteVertexArrays(1, v)
+		}
+	}
+	for _, p := range []uint32{c.grid, c.trace} {
+		if p != 0 {
+			gl.DeleteProgram(p)
+		}
+	}
+	*c = context{}
+}
+
+func setColor(loc int32, c color.RGBA) {
+	gl.Uniform4f(loc, float32(c.R)/255, float32(c.G)/255, float32(c.B)/255, float32(c.A)/255)
+}
+
+// glErr returns the GL error flag as an error, naming what was being done.
+func glErr(what string) error {
+	if e := gl.GetError(); e != gl.NO_ERROR {
+		return fmt.Errorf("%s: GL error 0x%x", what, e)
+	}
+	return nil
+}

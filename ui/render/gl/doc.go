@@ -1,0 +1,87 @@
+// Package gl is the OpenGL waveform rasterizer: it draws a render.Scene with
+// shaders in its own offscreen context and reads the pixels back into an
+// *image.RGBA, so that the UI shows them exactly as it shows the cpu
+// backend's.
+//
+// Fyne does not expose its GL context, so the Rasterizer owns one: a hidden
+// 1×1 GLFW window created on the process main thread (GLFW requires it),
+// whose context is then current only on one locked OS thread that the
+// Rasterizer starts in New and stops in Close. Every frame is drawn into a
+// framebuffer object at the scene's size:
+//
+//   - the grid: one full-frame triangle whose fragment shader picks the
+//     background, minor or major colour from the pixel's column and row, by
+//     the same rule as render/cpu;
+//   - the traces: one instanced quad per pixel column covering the rows the
+//     column's envelope touches; its fragment shader blends the trace colour
+//     by the row's coverage, which is the anti-aliasing (the same coverage
+//     render/cpu computes, so both backends draw the same picture);
+//   - the erase bar: a scissored clear, wrapping at the right edge.
+//
+// Read-back is asynchronous: glReadPixels into a pixel-pack buffer (PBO), a
+// fence, and the buffer is mapped once the fence has signalled. Scene row y
+// is drawn to framebuffer row y, so the read-back (which starts at the
+// framebuffer's bottom row) holds the scene's top row first: the Y flip costs
+// nothing. See SetPeriod for when Draw returns the frame it was given and
+// when the one before.
+//
+// The package builds without cgo: New then returns ErrNoCgo, and the app
+// falls back to render/cpu.
+package gl
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Name is the value of --render that selects this backend.
+const Name = "gl"
+
+// ErrNoCgo is returned by New in a binary built without cgo: OpenGL is a C
+// API, so there is no GL backend in such a binary.
+var ErrNoCgo = errors.New("gl rasterizer: needs a binary built with cgo (CGO_ENABLED=1)")
+
+// ErrClosed is reported by Err after Close.
+var ErrClosed = errors.New("gl rasterizer: closed")
+
+// software lists substrings of GL_RENDERER (lower-cased) that name a
+// renderer without a GPU of its own, or one whose read-back crosses a
+// hypervisor: for these the cpu backend is as fast or faster.
+var software = []string{
+	"llvmpipe",            // Mesa, LLVM JIT
+	"softpipe",            // Mesa reference rasterizer
+	"swrast",              // Mesa classic software
+	"software rasterizer", // Mesa/Apple "Software Rasterizer"
+	"software renderer",   // Apple Software Renderer
+	"gdi generic",         // Windows without a GPU driver
+	"basic render driver", // Microsoft Basic Render Driver
+	"svga3d",              // VMware virtual GPU: read-back goes through the host
+	"virgl",               // virtio-gpu: the same
+}
+
+// IsSoftware reports whether renderer (GL_RENDERER, optionally with the
+// vendor appended as Renderer returns it) is a software or virtual renderer,
+// so that --render=auto picks gl only on real hardware.
+func IsSoftware(renderer string) bool {
+	r := strings.ToLower(renderer)
+	if strings.TrimSpace(r) == "" {
+		return true // unknown: do not bet on it
+	}
+	for _, s := range software {
+		if strings.Contains(r, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stats counts what a Rasterizer's Draw did since New.
+type Stats struct {
+	// Frames were drawn by GL; Late of them were returned one Draw later
+	// (see SetPeriod); FellBack frames were drawn by render/cpu after a GL
+	// failure (see Err).
+	Frames, Late, FellBack uint64
+	// Thread is the render thread's busy time: drawing, read-back and copy.
+	Thread time.Duration
+}

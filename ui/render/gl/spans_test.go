@@ -1,0 +1,141 @@
+package gl
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+	"unsafe"
+
+	"telewave/ui/render"
+)
+
+func TestIsSoftware(t *testing.T) {
+	for _, tc := range []struct {
+		renderer string
+		want     bool
+	}{
+		{"llvmpipe (LLVM 15.0.6, 256 bits) (Mesa/X.org)", true},
+		{"softpipe (Mesa/X.org)", true},
+		{"Software Rasterizer (Mesa Project)", true},
+		{"Mesa DRI swrast", true},
+		{"Apple Software Renderer (Apple Inc.)", true},
+		{"GDI Generic (Microsoft Corporation)", true},
+		{"Microsoft Basic Render Driver", true},
+		{"SVGA3D; build: RELEASE; LLVM; (VMware, Inc.)", true},
+		{"virgl (Mesa/X.org)", true},
+		{"", true},
+		{"NVIDIA GeForce RTX 3060/PCIe/SSE2 (NVIDIA Corporation)", false},
+		{"Mesa Intel(R) UHD Graphics 620 (KBL GT2) (Intel)", false},
+		{"AMD Radeon RX 6600 (radeonsi, navi23, LLVM 15.0.6) (AMD)", false},
+		{"Apple M1 (Apple)", false},
+	} {
+		if got := IsSoftware(tc.renderer); got != tc.want {
+			t.Errorf("IsSoftware(%q) = %v, want %v", tc.renderer, got, tc.want)
+		}
+	}
+}
+
+// TestSpanLayout keeps the Go struct and the vertex attribute layout in step.
+func TestSpanLayout(t *testing.T) {
+	if n := unsafe.Sizeof(span{}); n != spanStride {
+		t.Errorf("span is %d bytes, the vertex layout says %d", n, spanStride)
+	}
+	if o := unsafe.Offsetof(span{}.Color); o != 16 {
+		t.Errorf("span.Color at offset %d, want 16 (after four float32)", o)
+	}
+}
+
+func TestAppendSpans(t *testing.T) {
+	green := color.RGBA{G: 255, A: 255}
+	col := func(lo, hi, last float32) render.Column {
+		return render.Column{Min: lo, Max: hi, Last: last, Valid: true}
+	}
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	for _, tc := range []struct {
+		name string
+		w    int
+		ln   render.Lane
+		want []span
+	}{
+		{"flat line lights one row", 2, render.Lane{Top: 10, Height: 20, Columns: []render.Column{col(5, 5, 5), col(5, 5, 5)}},
+			[]span{{0, 10, 5, 6, green}, {1, 10, 5, 6, green}}},
+		{"stretched to the previous last", 2, render.Lane{Height: 100, Columns: []render.Column{col(10, 10, 10), col(80, 90, 85)}},
+			[]span{{0, 0, 10, 11, green}, {1, 0, 10, 91, green}}},
+		{"a gap breaks the line", 3, render.Lane{Height: 40, Columns: []render.Column{col(5, 5, 5), {}, col(30, 30, 30)}},
+			[]span{{0, 0, 5, 6, green}, {2, 0, 30, 31, green}}},
+		{"NaN is a gap", 3, render.Lane{Height: 40, Columns: []render.Column{col(5, 5, 5), col(nan, 2, 2), col(3, 3, 3)}},
+			[]span{{0, 0, 5, 6, green}, {2, 0, 3, 4, green}}},
+		{"clamped to the lane", 2, render.Lane{Height: 20, Columns: []render.Column{col(-inf, inf, 0), col(500, 1e6, 1e6)}},
+			[]span{{0, 0, 0, 20, green}, {1, 0, 0, 20, green}}},
+		{"swapped min and max", 1, render.Lane{Height: 20, Columns: []render.Column{col(12, 8, 8)}},
+			[]span{{0, 0, 8, 13, green}}},
+		{"columns past the width ignored", 1, render.Lane{Height: 20, Columns: []render.Column{col(1, 1, 1), col(2, 2, 2)}},
+			[]span{{0, 0, 1, 2, green}}},
+		{"empty lane", 4, render.Lane{Height: 0, Columns: []render.Column{col(1, 1, 1)}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.ln.Color = green
+			got := appendSpans(nil, &render.Scene{Lanes: []render.Lane{tc.ln}}, tc.w)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d spans %v, want %v", len(got), got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("span %d = %+v, want %+v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestEraseRects(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		w, x, width int
+		a, b        [2]int
+	}{
+		{"inside", 32, 10, 5, [2]int{10, 15}, [2]int{}},
+		{"wraps", 32, 30, 5, [2]int{30, 32}, [2]int{0, 3}},
+		{"negative start", 32, -2, 4, [2]int{30, 32}, [2]int{0, 2}},
+		{"past the width", 32, 70, 4, [2]int{6, 10}, [2]int{}},
+		{"wider than the frame", 8, 3, 20, [2]int{3, 8}, [2]int{0, 3}},
+		{"off", 32, 10, 0, [2]int{}, [2]int{}},
+		{"empty frame", 0, 10, 5, [2]int{}, [2]int{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := eraseRects(tc.w, tc.x, tc.width)
+			if a != tc.a || b != tc.b {
+				t.Errorf("eraseRects(%d, %d, %d) = %v, %v; want %v, %v", tc.w, tc.x, tc.width, a, b, tc.a, tc.b)
+			}
+		})
+	}
+}
+
+func TestCopyRowsHonoursStride(t *testing.T) {
+	src := []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16} // 2×2
+	dst := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	copyRows(dst, src, 2, 2)
+	want := []byte{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 0}
+	for i := range want {
+		if dst.Pix[i] != want[i] {
+			t.Fatalf("Pix = %v, want %v", dst.Pix, want)
+		}
+	}
+}
+
+func TestNewWithoutCgoOrMainThread(t *testing.T) {
+	// nil onMain is refused before anything touches GLFW, with or without cgo.
+	r, err := New(nil)
+	if err == nil || r != nil {
+		t.Fatalf("New(nil) = %v, %v; want an error", r, err)
+	}
+	if cgoEnabled && errors.Is(err, ErrNoCgo) {
+		t.Errorf("with cgo New(nil) says %v", err)
+	}
+	if !cgoEnabled && !errors.Is(err, ErrNoCgo) {
+		t.Errorf("without cgo New(nil) = %v, want ErrNoCgo", err)
+	}
+}
