@@ -96,9 +96,21 @@ func bandPass(x []float64, rate float64) []float64 {
 
 // extract computes the features of a recording at rate Hz.
 func extract(samples []float32, rate int) features {
+	// Non-finite samples are silenced and the rest scaled to at most 1:
+	// every feature is standardised, so the scale is free, and no power
+	// can overflow.
 	x := make([]float64, len(samples))
+	peak := 0.0
 	for i, v := range samples {
-		x[i] = float64(v)
+		if f := float64(v); !math.IsNaN(f) && !math.IsInf(f, 0) {
+			x[i] = f
+			peak = math.Max(peak, math.Abs(f))
+		}
+	}
+	if peak > 0 {
+		for i := range x {
+			x[i] /= peak
+		}
 	}
 	x = bandPass(x, float64(rate))
 	// Decimate to about workRate; step is 1 below 2 kHz.

@@ -2,7 +2,9 @@ package pcg
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -71,7 +73,7 @@ func TestSegmentSynthetic(t *testing.T) {
 func TestSegmentTooShort(t *testing.T) {
 	for _, tc := range []struct {
 		n, rate int
-	}{{0, 4000}, {7999, 4000}, {1000, 50}} {
+	}{{0, 4000}, {7999, 4000}, {1000, 50}, {16000, MinRate - 1}} {
 		if det, hr := Segment(make([]float32, tc.n), tc.rate); det != nil || hr != 0 {
 			t.Errorf("%d samples at %d Hz: %d intervals, %v bpm", tc.n, tc.rate, len(det), hr)
 		}
@@ -251,11 +253,50 @@ func TestSplitHalves(t *testing.T) {
 	}
 }
 
-// BenchmarkSegment20s segments a 20 s recording at 4 kHz, CirCor's rate.
-func BenchmarkSegment20s(b *testing.B) {
-	x, _ := synthetic(4000, 20, 90, 0.3, 0.05, 1)
-	b.ReportAllocs()
-	for b.Loop() {
-		Segment(x, 4000)
+// BenchmarkSegment segments 10 s of audio at CirCor's 4 kHz and at a
+// sound card's 44.1 kHz; one op is one 10 s window, as the live view
+// re-segments it.
+func BenchmarkSegment(b *testing.B) {
+	for _, rate := range []int{4000, 44100} {
+		b.Run(fmt.Sprintf("10s_%dHz", rate), func(b *testing.B) {
+			x, _ := synthetic(rate, 10, 90, 0.3, 0.05, 1)
+			b.ReportAllocs()
+			for b.Loop() {
+				Segment(x, rate)
+			}
+		})
 	}
+}
+
+// FuzzSegment feeds arbitrary samples at arbitrary rates: the result
+// always tiles the recording in cyclic order, or is empty.
+func FuzzSegment(f *testing.F) {
+	x, _ := synthetic(MinRate, 3, 80, 0.3, 0.05, 1)
+	raw := make([]byte, 4*len(x))
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
+	}
+	f.Add(raw, uint16(MinRate))
+	f.Add(bytes.Repeat([]byte{0, 0, 0xc0, 0x7f}, 2*MinRate), uint16(MinRate)) // NaN
+	f.Fuzz(func(t *testing.T, raw []byte, rate uint16) {
+		if len(raw) > 1<<16 {
+			return
+		}
+		x := make([]float32, len(raw)/4)
+		for i := range x {
+			x[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+		det, hr := Segment(x, int(rate))
+		if len(det) == 0 {
+			return
+		}
+		if math.IsNaN(hr) || hr <= 0 {
+			t.Fatalf("heart rate %v", hr)
+		}
+		for i := 1; i < len(det); i++ {
+			if det[i].Start != det[i-1].End || det[i].State != det[i-1].State%4+1 {
+				t.Fatalf("interval %d %+v after %+v", i, det[i], det[i-1])
+			}
+		}
+	})
 }

@@ -26,17 +26,22 @@ var Default = Params{
 	Candidates: 8,
 }
 
+// MinRate is the lowest sample rate Segment accepts: the features need
+// the band up to 200 Hz.
+const MinRate = 500
+
 // Segment splits a mono heart-sound recording at rate Hz into S1,
 // systole, S2 and diastole, and returns the states in time order, covering
 // the whole recording in FeatureRate steps, with the heart rate in beats
-// per minute. Recordings shorter than two seconds give nothing.
+// per minute. Recordings shorter than two seconds or sampled below
+// MinRate give nothing.
 func Segment(samples []float32, rate int) ([]Interval, float64) {
 	return Default.Segment(samples, rate)
 }
 
 // Segment is the package-level Segment with these parameters.
 func (p Params) Segment(samples []float32, rate int) ([]Interval, float64) {
-	if rate < 2*FeatureRate || len(samples) < 2*rate {
+	if rate < MinRate || len(samples) < 2*rate {
 		return nil, 0
 	}
 	f := extract(samples, rate)
@@ -57,6 +62,9 @@ func (p Params) Segment(samples []float32, rate int) ([]Interval, float64) {
 		}
 	}
 
+	if states == nil {
+		return nil, 0
+	}
 	var out []Interval
 	secs := func(frame int) float64 { return float64(f.frameStart[frame]) / float64(rate) }
 	for t := 0; t < len(states); {
