@@ -28,6 +28,13 @@ type readback struct {
 	started time.Time // when Draw was given the frame
 }
 
+// gridKey is what the grid framebuffer was drawn for.
+type gridKey struct {
+	w, h int
+	bg   color.RGBA
+	grid render.Grid
+}
+
 // context is the GL state the render thread owns: it is only touched on
 // that thread, with the context current.
 type context struct {
@@ -41,6 +48,11 @@ type context struct {
 
 	fbo, rbo uint32
 	w, h     int
+
+	// The grid changes rarely: it is drawn into its own framebuffer when
+	// gridKey changes and copied (a blit) at the start of every frame.
+	gridFBO, gridRBO uint32
+	gridKey          gridKey
 	rb       [2]readback
 	next     int // the readback the next frame goes to
 
@@ -96,16 +108,21 @@ func (c *context) resize(w, h int) error {
 	if c.fbo == 0 {
 		gl.GenFramebuffers(1, &c.fbo)
 		gl.GenRenderbuffers(1, &c.rbo)
+		gl.GenFramebuffers(1, &c.gridFBO)
+		gl.GenRenderbuffers(1, &c.gridRBO)
 		gl.GenBuffers(1, &c.rb[0].pbo)
 		gl.GenBuffers(1, &c.rb[1].pbo)
 	}
-	gl.BindRenderbuffer(gl.RENDERBUFFER, c.rbo)
-	gl.RenderbufferStorage(gl.RENDERBUFFER, gl.RGBA8, int32(w), int32(h))
-	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
-	gl.FramebufferRenderbuffer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.RENDERBUFFER, c.rbo)
-	if st := gl.CheckFramebufferStatus(gl.FRAMEBUFFER); st != gl.FRAMEBUFFER_COMPLETE {
-		return fmt.Errorf("framebuffer %d×%d incomplete: status 0x%x", w, h, st)
+	for _, fb := range [][2]uint32{{c.fbo, c.rbo}, {c.gridFBO, c.gridRBO}} {
+		gl.BindRenderbuffer(gl.RENDERBUFFER, fb[1])
+		gl.RenderbufferStorage(gl.RENDERBUFFER, gl.RGBA8, int32(w), int32(h))
+		gl.BindFramebuffer(gl.FRAMEBUFFER, fb[0])
+		gl.FramebufferRenderbuffer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.RENDERBUFFER, fb[1])
+		if st := gl.CheckFramebufferStatus(gl.FRAMEBUFFER); st != gl.FRAMEBUFFER_COMPLETE {
+			return fmt.Errorf("framebuffer %d×%d incomplete: status 0x%x", w, h, st)
+		}
 	}
+	c.gridKey = gridKey{} // redraw the grid at the new size
 	for i := range c.rb {
 		gl.BindBuffer(gl.PIXEL_PACK_BUFFER, c.rb[i].pbo)
 		gl.BufferData(gl.PIXEL_PACK_BUFFER, w*h*4, nil, gl.STREAM_READ)
@@ -117,18 +134,13 @@ func (c *context) resize(w, h int) error {
 
 // draw renders s into the framebuffer: grid, traces, erase bar.
 func (c *context) draw(s *render.Scene, w, h int) {
-	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
 	gl.Viewport(0, 0, int32(w), int32(h))
 	gl.Disable(gl.BLEND)
-
-	g := s.Grid
-	gl.UseProgram(c.grid)
-	gl.Uniform4i(c.uGrid, int32(g.MinorX), int32(g.MinorY), int32(g.MajorX), int32(g.MajorY))
-	setColor(c.uBG, s.Background)
-	setColor(c.uMinor, g.Minor)
-	setColor(c.uMajor, g.Major)
-	gl.BindVertexArray(c.emptyVAO)
-	gl.DrawArrays(gl.TRIANGLES, 0, 3)
+	c.drawGrid(s, w, h)
+	gl.BindFramebuffer(gl.READ_FRAMEBUFFER, c.gridFBO)
+	gl.BindFramebuffer(gl.DRAW_FRAMEBUFFER, c.fbo)
+	gl.BlitFramebuffer(0, 0, int32(w), int32(h), 0, 0, int32(w), int32(h), gl.COLOR_BUFFER_BIT, gl.NEAREST)
+	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
 
 	c.spans = appendSpans(c.spans[:0], s, w)
 	if n := len(c.spans); n > 0 {
@@ -164,6 +176,25 @@ func (c *context) draw(s *render.Scene, w, h int) {
 		}
 		gl.Disable(gl.SCISSOR_TEST)
 	}
+}
+
+// drawGrid draws the background and grid into the grid framebuffer when
+// they or the size changed since the last frame.
+func (c *context) drawGrid(s *render.Scene, w, h int) {
+	k := gridKey{w: w, h: h, bg: s.Background, grid: s.Grid}
+	if k == c.gridKey {
+		return
+	}
+	c.gridKey = k
+	g := s.Grid
+	gl.BindFramebuffer(gl.FRAMEBUFFER, c.gridFBO)
+	gl.UseProgram(c.grid)
+	gl.Uniform4i(c.uGrid, int32(g.MinorX), int32(g.MinorY), int32(g.MajorX), int32(g.MajorY))
+	setColor(c.uBG, s.Background)
+	setColor(c.uMinor, g.Minor)
+	setColor(c.uMajor, g.Major)
+	gl.BindVertexArray(c.emptyVAO)
+	gl.DrawArrays(gl.TRIANGLES, 0, 3)
 }
 
 // startReadback copies the framebuffer into the next pixel-pack buffer and
@@ -249,6 +280,8 @@ func (c *context) release() {
 	if c.fbo != 0 {
 		gl.DeleteFramebuffers(1, &c.fbo)
 		gl.DeleteRenderbuffers(1, &c.rbo)
+		gl.DeleteFramebuffers(1, &c.gridFBO)
+		gl.DeleteRenderbuffers(1, &c.gridRBO)
 	}
 	for _, v := range []*uint32{&c.emptyVAO, &c.spanVAO} {
 		if *v != 0 {
