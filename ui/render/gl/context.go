@@ -53,8 +53,8 @@ type context struct {
 	// gridKey changes and copied (a blit) at the start of every frame.
 	gridFBO, gridRBO uint32
 	gridKey          gridKey
-	rb       [2]readback
-	next     int // the readback the next frame goes to
+	rb               [2]readback
+	next             int // the readback the next frame goes to
 
 	spans []span
 }
