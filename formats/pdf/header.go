@@ -3,6 +3,7 @@ package pdf
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,7 +95,11 @@ func (c *canvas) footer(g geometry, o resolved) {
 	c.text("F2", 2.5, g.gridX+g.gridW-14, 5, "Telewave")
 }
 
-func num(v float64) string { return fmt.Sprintf("%.4g", v) }
+// num prints a figure as people write it: no exponent, at most three
+// decimals.
+func num(v float64) string {
+	return strconv.FormatFloat(math.Round(v*1000)/1000, 'f', -1, 64)
+}
 
 // clip shortens s to n characters with an ellipsis: Helvetica has no
 // fixed width, so n is chosen per field with room to spare.

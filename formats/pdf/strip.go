@@ -67,8 +67,14 @@ func (c *canvas) pulse(g geometry, row int) {
 // cannot write a number no reader can place.
 func (c *canvas) trace(g geometry, cl cell, rate float64) {
 	l := cl.lead
-	lo := int(math.Ceil(cl.t0 * rate))
-	hi := min(int(math.Ceil(cl.t1*rate)), len(l.Samples))
+	index := func(t float64) int { // first sample at or after t, within the lead
+		v := math.Ceil(t * rate)
+		if !(v < float64(len(l.Samples))) {
+			return len(l.Samples)
+		}
+		return int(max(v, 0))
+	}
+	lo, hi := index(cl.t0), index(cl.t1)
 	if lo >= hi {
 		return
 	}
@@ -77,39 +83,35 @@ func (c *canvas) trace(g geometry, cl cell, rate float64) {
 		uv := float64(int64(l.Samples[i])-int64(l.Baseline)) * l.Scale
 		return g.x(float64(i) / rate), math.Min(math.Max(g.y(cl.row, uv), yMin), yMax)
 	}
-	x, y := pt(lo)
-	c.moveTo(x, y)
+	c.moveTo(pt(lo))
 	per := rate / g.speed * bucketMM // samples per bucket
 	if per <= 2 {
 		for i := lo + 1; i < hi; i++ {
-			x, y := pt(i)
-			c.lineTo(x, y)
+			c.lineTo(pt(i))
 		}
-	} else {
-		// Each bucket's lowest and highest sample, in time order, keep
-		// every peak a full-resolution plot would show.
-		for b := 0; ; b++ {
-			s := lo + int(float64(b)*per)
-			e := min(lo+int(float64(b+1)*per), hi)
-			if s >= hi {
-				break
-			}
-			if s >= e {
-				continue
-			}
-			iMin, iMax := s, s
-			for i := s + 1; i < e; i++ {
-				if l.Samples[i] < l.Samples[iMin] {
-					iMin = i
-				}
-				if l.Samples[i] > l.Samples[iMax] {
-					iMax = i
-				}
-			}
-			c.lineTo(pt(min(iMin, iMax)))
-			c.lineTo(pt(max(iMin, iMax)))
+		c.stroke()
+		return
+	}
+	// Denser than two samples per bucket: each bucket's lowest and highest
+	// sample, in time order, keep every peak a full plot would show.
+	iMin, iMax, bucket := lo, lo, 0
+	flush := func() {
+		c.lineTo(pt(min(iMin, iMax)))
+		c.lineTo(pt(max(iMin, iMax)))
+	}
+	for i := lo; i < hi; i++ {
+		if b := int(float64(i-lo) / per); b != bucket {
+			flush()
+			iMin, iMax, bucket = i, i, b
+		}
+		if l.Samples[i] < l.Samples[iMin] {
+			iMin = i
+		}
+		if l.Samples[i] > l.Samples[iMax] {
+			iMax = i
 		}
 	}
+	flush()
 	c.stroke()
 }
 
