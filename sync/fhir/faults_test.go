@@ -230,7 +230,7 @@ func drainBacklog(t *testing.T, units int, smart bool) *faultproxy.Proxy {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range b.Entry {
+		for _, e := range entriesOf(b, "Observation") {
 			var o Observation
 			if err := json.Unmarshal(e.Resource, &o); err != nil {
 				t.Fatal(err)
@@ -280,7 +280,7 @@ func drainBacklog(t *testing.T, units int, smart bool) *faultproxy.Proxy {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range b.Entry {
+		for _, e := range entriesOf(b, "Observation") {
 			var o Observation
 			if err := json.Unmarshal(e.Resource, &o); err != nil {
 				t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -73,6 +72,14 @@ const (
 	mdcNIBPMean uint32 = 150023
 )
 
+// MDC codes of body measurements (ISO/IEEE 11073-10101, as the weighing
+// scale and height devices of 11073-104xx send them).
+const (
+	mdcMassBodyActual     uint32 = 188736
+	mdcLenBodyActual      uint32 = 188740
+	mdcRatioMassBodyLenSq uint32 = 188752
+)
+
 // vitalSign is how one MDC code maps to an R4 vital-signs profile.
 type vitalSign struct {
 	profile string   // core profile name, appended to profileBase
@@ -111,6 +118,21 @@ var vitalSigns = map[uint32]vitalSign{
 		profile: "bodytemp",
 		loinc:   []Coding{{System: SystemLOINC, Code: "8310-5", Display: "Body temperature"}},
 		mdcName: "MDC_TEMP_BODY", unit: "Cel", accept: []string{"[degF]"}, alias: []string{"°C", "C", "degC"},
+	},
+	mdcMassBodyActual: {
+		profile: "bodyweight",
+		loinc:   []Coding{{System: SystemLOINC, Code: "29463-7", Display: "Body weight"}},
+		mdcName: "MDC_MASS_BODY_ACTUAL", unit: "kg", accept: []string{"g", "[lb_av]"},
+	},
+	mdcLenBodyActual: {
+		profile: "bodyheight",
+		loinc:   []Coding{{System: SystemLOINC, Code: "8302-2", Display: "Body height"}},
+		mdcName: "MDC_LEN_BODY_ACTUAL", unit: "cm", accept: []string{"m", "[in_i]"},
+	},
+	mdcRatioMassBodyLenSq: {
+		profile: "bmi",
+		loinc:   []Coding{{System: SystemLOINC, Code: "39156-5", Display: "Body mass index (BMI) [Ratio]"}},
+		mdcName: "MDC_RATIO_MASS_BODY_LEN_SQ", unit: "kg/m2", alias: []string{"kg/m²", "kg/m^2"},
 	},
 }
 
@@ -165,79 +187,22 @@ func fullURL(chartID, key string) string {
 	return "urn:uuid:" + uuid.NewSHA1(identifierNamespace, []byte(chartID+"/"+key+"/fullUrl")).String()
 }
 
-// ChartBundle builds the transaction Bundle for one charted vitals panel:
-// an Observation per vital (blood pressure parts as components of one) and
-// a vital-signs panel that has them as members. Every entry is a
-// conditional create on its own identifier, so sending it twice stores it
-// once. patientRef is the EHR's "Patient/<id>".
+// ChartBundle builds the one transaction Bundle of a charted vitals panel
+// (see MapChart): the members, the panel that has them as members, the
+// Device upsert of a device's chart and a Provenance. Every entry is a
+// conditional create (or, for the Device, update) on its own identifier,
+// so sending it twice stores it once. patientRef is the EHR's
+// "Patient/<id>". A chart too large for one transaction is refused with
+// ErrChartSplit; MapChart sends it in parts.
 func ChartBundle(c storage.Chart, patientRef string, sys Systems) (Bundle, error) {
-	sys = sys.withDefaults()
-	switch {
-	case c.ID == "":
-		return Bundle{}, errors.New("chart bundle: chart has no id")
-	case !strings.HasPrefix(patientRef, "Patient/") || len(patientRef) == len("Patient/"):
-		return Bundle{}, fmt.Errorf("chart bundle %s: patient reference %q is not Patient/<id>", c.ID, patientRef)
-	case c.Time.IsZero():
-		return Bundle{}, fmt.Errorf("chart bundle %s: no charting time", c.ID)
-	case len(c.Vitals) == 0:
-		return Bundle{}, fmt.Errorf("chart bundle %s: %w", c.ID, ErrEmptyChart)
-	}
-	base := Observation{
-		ResourceType:      "Observation",
-		Status:            "final",
-		Category:          []CodeableConcept{vitalSignsCategory()},
-		Subject:           &Reference{Reference: patientRef},
-		EffectiveDateTime: c.Time.Format(time.RFC3339),
-		Device:            deviceReference(c.Device),
-	}
-	if c.Author != "" {
-		base.Performer = []Reference{{Display: c.Author}}
-	}
-
-	var members []Observation
-	var keys []string
-	var bp []storage.Vital
-	for _, v := range c.Vitals {
-		if isNIBP(v.Code) && !hasCode(bp, v.Code) {
-			bp = append(bp, v)
-			continue
-		}
-		// A repeated blood pressure part has no component left to go into;
-		// it travels as its own MDC-coded Observation rather than be lost.
-		members = append(members, vitalObservation(base, v))
-		keys = append(keys, strconv.FormatUint(uint64(v.Code), 10))
-	}
-	if len(bp) > 0 {
-		members = append(members, bloodPressure(base, bp))
-		keys = append(keys, "bp")
-	}
-
-	b := Bundle{ResourceType: "Bundle", Type: "transaction"}
-	panel := base
-	panel.Meta = &Meta{Profile: []string{profileBase + "vitalspanel"}}
-	panel.Code = CodeableConcept{
-		Coding: []Coding{{System: SystemLOINC, Code: "85353-1", Display: "Vital signs, weight, height, head circumference, oxygen saturation and BMI panel"}},
-		Text:   "Vital signs panel",
-	}
-	for i := range members {
-		if seen := indexOf(keys[:i], keys[i]); seen >= 0 {
-			// Two values of one code in one chart would share an identifier;
-			// number the repeats so that neither is dropped.
-			keys[i] = fmt.Sprintf("%s#%d", keys[i], i)
-		}
-		entry, err := observationEntry(members[i], c.ID, keys[i], sys.Observation)
-		if err != nil {
-			return Bundle{}, err
-		}
-		b.Entry = append(b.Entry, entry)
-		panel.HasMember = append(panel.HasMember, Reference{Reference: entry.FullURL})
-	}
-	entry, err := observationEntry(panel, c.ID, "panel", sys.Observation)
+	u, err := MapChart(c, patientRef, sys)
 	if err != nil {
-		return Bundle{}, err
+		return Bundle{}, fmt.Errorf("chart bundle: %w", err)
 	}
-	b.Entry = append(b.Entry, entry)
-	return b, nil
+	if n := u.Transactions(); n > 1 {
+		return Bundle{}, fmt.Errorf("chart bundle %s: %d members take %d transactions: %w", c.ID, len(u.members), n, ErrChartSplit)
+	}
+	return u.Panel(nil)
 }
 
 func isNIBP(code uint32) bool {

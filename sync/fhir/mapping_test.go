@@ -227,12 +227,28 @@ func TestChartBundleDefaultsAndDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	obs := checkTransaction(t, b, testPatient, Systems{Observation: DefaultObservationSystem})
-	o := obs[b.Entry[0].FullURL]
-	if o.Device == nil || o.Device.Display != "CMS50D contec SN SN42" {
-		t.Errorf("device %+v", o.Device)
+	devs, provs := entriesOf(b, "Device"), entriesOf(b, "Provenance")
+	if len(b.Entry) != 4 || len(devs) != 1 || len(provs) != 1 {
+		t.Fatalf("%d entries, %d Devices, %d Provenances; want member, panel, Device, Provenance", len(b.Entry), len(devs), len(provs))
 	}
-	if len(o.Performer) != 1 || o.Performer[0].Display != "nurse.jones" {
-		t.Errorf("performer %+v", o.Performer)
+	if want := "Device?identifier=" + DefaultDeviceSystem + "|SN42"; devs[0].Request.URL != want {
+		t.Errorf("device upsert %q, want %q", devs[0].Request.URL, want)
+	}
+	for _, e := range b.Entry {
+		o, ok := obs[e.FullURL]
+		if !ok {
+			continue
+		}
+		if o.Device == nil || o.Device.Display != "CMS50D contec SN SN42" || o.Device.Reference != devs[0].FullURL {
+			t.Errorf("device %+v, want the Device entry %s", o.Device, devs[0].FullURL)
+		}
+		if len(o.Performer) != 1 || o.Performer[0].Display != "nurse.jones" {
+			t.Errorf("performer %+v", o.Performer)
+		}
+	}
+	p := decode[Provenance](t, provs[0].Resource)
+	if len(p.Target) != 2 || len(p.Agent) != 2 || p.Agent[0].Who.Reference != devs[0].FullURL || p.Agent[1].Who.Display != "nurse.jones" {
+		t.Errorf("provenance %+v, want both Observations, the device and the author", p)
 	}
 }
 

@@ -22,7 +22,7 @@ func TestChartBundleValidatesAgainstR4Schema(t *testing.T) {
 	tests := []struct {
 		name   string
 		chart  storage.Chart
-		checks int // entries expected (members + panel)
+		checks int // Observations expected (members + panel)
 	}{
 		{"every vital from a device", storage.Chart{Device: monitor, Vitals: []storage.Vital{
 			{Code: devices.MDCPulsOximSatO2, Label: "SpO2", Value: 97, Unit: "%"},
@@ -34,6 +34,7 @@ func TestChartBundleValidatesAgainstR4Schema(t *testing.T) {
 			{Code: 150022, Value: 80, Unit: "mmHg"},
 			{Code: 150023, Value: 93, Unit: "mmHg"},
 		}}, 7},
+		{"twelve vitals from a monitor, split", twelveVitalChart(), 13},
 		{"blood pressure without diastolic", storage.Chart{Vitals: []storage.Vital{
 			{Code: 150021, Value: 135, Unit: "mm[Hg]"},
 		}}, 2},
@@ -79,24 +80,28 @@ func TestChartBundleValidatesAgainstR4Schema(t *testing.T) {
 			if c.Author != "" {
 				c.Time = c.Time.UTC()
 			}
-			b, err := ChartBundle(c, "Patient/p1", Systems{})
-			if err != nil {
-				t.Fatalf("ChartBundle: %v", err)
-			}
-			if len(b.Entry) != tt.checks {
-				t.Fatalf("%d entries, want %d", len(b.Entry), tt.checks)
-			}
-			raw, err := json.Marshal(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := fhirserver.ValidateBundle(t, raw); err != nil {
-				t.Errorf("bundle fails the R4 schema:\n%v\n%s", err, raw)
-			}
-			for j, e := range b.Entry {
-				if err := fhirserver.ValidateR4(t, e.Resource); err != nil {
-					t.Errorf("entry %d fails the R4 schema: %v", j, err)
+			_, bundles := chartTransactions(t, c, "Patient/p1", Systems{})
+			obs := 0
+			for k, b := range bundles {
+				if len(b.Entry) > MaxTransactionEntries {
+					t.Errorf("transaction %d has %d entries, over %d", k, len(b.Entry), MaxTransactionEntries)
 				}
+				obs += len(entriesOf(b, "Observation"))
+				raw, err := json.Marshal(b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := fhirserver.ValidateBundle(t, raw); err != nil {
+					t.Errorf("transaction %d fails the R4 schema:\n%v\n%s", k, err, raw)
+				}
+				for j, e := range b.Entry {
+					if err := fhirserver.ValidateR4(t, e.Resource); err != nil {
+						t.Errorf("transaction %d entry %d fails the R4 schema: %v", k, j, err)
+					}
+				}
+			}
+			if obs != tt.checks {
+				t.Fatalf("%d Observations, want %d", obs, tt.checks)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -117,27 +118,90 @@ func (s *Sender) sendChart(ctx context.Context, c *storage.Chart) error {
 	if err != nil {
 		return err
 	}
-	b, err := ChartBundle(*c, ref, s.systems)
+	up, err := MapChart(*c, ref, s.systems)
+	if err != nil {
+		return Permanent(err)
+	}
+	parts, err := up.Parts()
+	if err != nil {
+		return Permanent(err)
+	}
+	// A chart too large for one transaction goes in parts, the panel last,
+	// referring to the parts' members as stored. A part sent again after a
+	// lost reply matches what it stored the first time.
+	var members []string
+	for i, b := range parts {
+		r, err := s.commitReply(ctx, b)
+		if err != nil {
+			return fmt.Errorf("chart part %d of %d: %w", i+1, len(parts)+1, err)
+		}
+		refs, err := s.partMemberRefs(ctx, up, i, r)
+		if err != nil {
+			return fmt.Errorf("chart part %d of %d: %w", i+1, len(parts)+1, err)
+		}
+		members = append(members, refs...)
+	}
+	b, err := up.Panel(members)
 	if err != nil {
 		return Permanent(err)
 	}
 	return s.commit(ctx, b)
 }
 
+// partMemberRefs returns "Observation/<id>" of each member of part i: from
+// the reply's Location, or, where a server names none, by identifier.
+func (s *Sender) partMemberRefs(ctx context.Context, up *ChartUpload, i int, r BundleResponse) ([]string, error) {
+	entries, identifiers := up.partMembers(i)
+	out := make([]string, len(entries))
+	for j, e := range entries {
+		if ref, ok := observationRef(r.Entries[e].Location); ok {
+			out[j] = ref
+			continue
+		}
+		q := url.Values{"identifier": {s.systems.Observation + "|" + identifiers[j]}, "_count": {"2"}}
+		b, err := s.client.Search(ctx, "Observation", q)
+		if err != nil {
+			return nil, fmt.Errorf("find member %d: %w", j, err)
+		}
+		var ids []string
+		for _, se := range b.Entry {
+			var o Observation
+			if json.Unmarshal(se.Resource, &o) == nil && o.ResourceType == "Observation" && validID(o.ID) &&
+				(se.Search == nil || se.Search.Mode == "" || se.Search.Mode == "match") {
+				ids = append(ids, o.ID)
+			}
+		}
+		if len(ids) != 1 {
+			return nil, fmt.Errorf("member %d: the EHR named no location and holds %d Observations with its identifier", j, len(ids))
+		}
+		out[j] = "Observation/" + ids[0]
+	}
+	return out, nil
+}
+
 // commit posts one transaction and checks every entry succeeded.
 func (s *Sender) commit(ctx context.Context, b Bundle) error {
+	_, err := s.commitReply(ctx, b)
+	return err
+}
+
+// commitReply is commit returning the server's reply.
+func (s *Sender) commitReply(ctx context.Context, b Bundle) (BundleResponse, error) {
 	r, err := s.client.Transaction(ctx, b)
 	if err != nil {
-		return err
+		return BundleResponse{}, err
+	}
+	if len(r.Entries) != len(b.Entry) {
+		return BundleResponse{}, fmt.Errorf("the EHR answered %d entries of %d", len(r.Entries), len(b.Entry))
 	}
 	for i, e := range r.Entries {
 		if e.Status < 200 || e.Status > 299 {
 			// A transaction is all-or-nothing, so a failed entry in a 2xx
 			// reply is a server fault; sending again is the cure.
-			return fmt.Errorf("entry %d answered %d: %s", i, e.Status, e.Outcome)
+			return BundleResponse{}, fmt.Errorf("entry %d answered %d: %s", i, e.Status, e.Outcome)
 		}
 	}
-	return nil
+	return r, nil
 }
 
 // tooLarge reports a 413 from the server.

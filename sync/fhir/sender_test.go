@@ -21,6 +21,8 @@ type fakeEHR struct {
 	gotMRN  string
 	gotSys  string
 	bundles []Bundle
+	// noLocation leaves the Location out of transaction replies.
+	noLocation bool
 	// maxObs > 0 answers 413 to a transaction with more Observations.
 	maxObs int
 	// search answers every Search; searches counts them.
@@ -73,8 +75,12 @@ func (f *fakeEHR) Transaction(_ context.Context, b Bundle) (BundleResponse, erro
 		return f.reply, nil
 	}
 	r := BundleResponse{}
-	for range b.Entry {
-		r.Entries = append(r.Entries, EntryResult{Status: 201})
+	for i, e := range b.Entry {
+		res := EntryResult{Status: 201}
+		if e.Request != nil && e.Request.URL == "Observation" && !f.noLocation {
+			res.Location = fmt.Sprintf("Observation/tx%d-%d/_history/1", len(f.bundles), i)
+		}
+		r.Entries = append(r.Entries, res)
 	}
 	return r, nil
 }

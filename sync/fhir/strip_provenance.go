@@ -9,8 +9,8 @@ var (
 	agentAuthor    = CodeableConcept{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/provenance-participant-type", Code: "author", Display: "Author"}}}
 )
 
-// provenanceEntry says that the device recorded targets and author
-// confirmed them. R4 Provenance has no identifier, so its idempotency key
+// provenanceEntry says that the device (when deviceRef is set) recorded
+// targets and author (when set) confirmed them; one of them must be. R4 Provenance has no identifier, so its idempotency key
 // (derived from the unit and key) travels as a meta.tag and the
 // conditional create searches _tag: unlike "target=urn:uuid:…" it does not
 // rely on the server rewriting placeholders inside the condition.
@@ -22,7 +22,9 @@ func provenanceEntry(unitID, key string, targets []Reference, recorded, deviceRe
 		Target:       targets,
 		Recorded:     recorded,
 		Activity:     &activityCreate,
-		Agent:        []ProvenanceAgent{{Type: &agentDevice, Who: Reference{Reference: deviceRef}}},
+	}
+	if deviceRef != "" {
+		p.Agent = append(p.Agent, ProvenanceAgent{Type: &agentDevice, Who: Reference{Reference: deviceRef}})
 	}
 	if author != "" {
 		p.Agent = append(p.Agent, ProvenanceAgent{Type: &agentAuthor, Who: Reference{Display: author}})
