@@ -41,11 +41,16 @@ type StethoscopeConfig struct {
 	Output string
 	Mode   audiofilter.Mode
 	Period time.Duration // per audio callback; default 5 ms
-	// Retry is how long to wait before reopening a device that went away;
-	// default 1 s.
-	Retry   time.Duration
-	Publish func(Envelope)
-	Now     func() time.Time
+	// Retry is how long to wait before reopening a device that went away
+	// (default 1 s); each failed reopen doubles the wait, up to 4 × Retry,
+	// and a change in the device lists retries at once.
+	Retry time.Duration
+	// OnDevices hears each input/output choice made with SetDevices (ids;
+	// "" = default), to remember it for next time. Called on Serve's
+	// goroutine.
+	OnDevices func(input, output string)
+	Publish   func(Envelope)
+	Now       func() time.Time
 	// Clips keeps recorded clips (nil: clips cannot be recorded), for the
 	// patient PatientMRN, recorded by User.
 	Clips      ClipStore
@@ -65,7 +70,12 @@ type Stethoscope struct {
 	mu       sync.Mutex
 	listener *audio.Listener
 	lastLat  audio.Latency
-	stopped  chan error
+	stopped  chan stopReport
+	choose   chan struct{}
+	gen      uint64 // listeners opened so far
+	input    string // chosen device ids (SetDevices)
+	output   string
+	devs     AudioDevices // as last listed
 	seq      uint64
 	gap      bool
 	envSeq   uint64
@@ -94,7 +104,8 @@ func NewStethoscope(cfg StethoscopeConfig) (*Stethoscope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stethoscope: %w", err)
 	}
-	return &Stethoscope{cfg: cfg, filter: f, tap: audio.NewRing(PCGRate * 2), stopped: make(chan error, 1)}, nil
+	return &Stethoscope{cfg: cfg, filter: f, tap: audio.NewRing(PCGRate * 2), stopped: make(chan stopReport, 1),
+		choose: make(chan struct{}, 1), input: cfg.Input, output: cfg.Output}, nil
 }
 
 // SetMode switches the filter (bell, diaphragm, extended) without a click.
@@ -126,23 +137,46 @@ func (s *Stethoscope) Serve(ctx context.Context) {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	var retryAt time.Time
-	for {
+	delay := s.cfg.Retry
+	s.listDevices()
+	for tick := 1; ; tick++ {
 		if s.current() == nil && !s.cfg.Now().Before(retryAt) {
 			if err := s.open(); err != nil {
 				s.state(devices.Connecting, err.Error())
-				retryAt = s.cfg.Now().Add(s.cfg.Retry)
+				retryAt = s.cfg.Now().Add(delay)
+				delay = s.nextRetry(delay)
+			} else {
+				delay = s.cfg.Retry
 			}
 		}
 		select {
 		case <-t.C:
 			s.drain()
-		case err := <-s.stopped:
+			if tick%listEvery == 0 && s.listDevices() && s.current() == nil {
+				retryAt = time.Time{} // a device came back: try it now
+			}
+		case r := <-s.stopped:
+			if r.gen != s.gen || s.current() == nil {
+				continue // from a listener already replaced
+			}
 			s.drain()
 			s.close()
 			s.gap = true
-			s.event(devices.EventDisconnected, devices.Medium, "stethoscope audio device gone: "+err.Error())
-			s.state(devices.Connecting, err.Error())
-			retryAt = s.cfg.Now().Add(s.cfg.Retry)
+			s.event(devices.EventDisconnected, devices.Medium, "stethoscope audio device gone: "+r.err.Error())
+			s.state(devices.Connecting, r.err.Error())
+			s.listDevices()
+			retryAt = s.cfg.Now().Add(delay)
+			delay = s.nextRetry(delay)
+		case <-s.choose:
+			if s.current() != nil {
+				s.drain()
+				s.close()
+				s.gap = true
+			}
+			retryAt, delay = time.Time{}, s.cfg.Retry
+			if s.cfg.OnDevices != nil {
+				s.cfg.OnDevices(s.chosen())
+			}
 		case <-ctx.Done():
 			s.drain()
 			return
@@ -161,10 +195,13 @@ func (s *Stethoscope) open() error {
 	if err != nil {
 		return err
 	}
-	l, err := audio.Listen(b, audio.ListenConfig{Rate: PCGRate, Period: s.cfg.Period, Input: s.cfg.Input,
-		Output: s.cfg.Output, Filter: s.filter, Tap: s.tap, OnStop: func(err error) {
+	in, out := s.chosen()
+	s.gen++
+	gen := s.gen
+	l, err := audio.Listen(b, audio.ListenConfig{Rate: PCGRate, Period: s.cfg.Period, Input: in,
+		Output: out, Filter: s.filter, Tap: s.tap, OnStop: func(err error) {
 			select {
-			case s.stopped <- err:
+			case s.stopped <- stopReport{gen, err}:
 			default:
 			}
 		}})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,7 +66,7 @@ func (s *Stethoscope) RecordClip(site string, d time.Duration) error {
 	if s.cfg.Clips == nil {
 		return errors.New("record clip: no record store")
 	}
-	n := int(d.Seconds() * PCGRate)
+	n := int(math.Round(d.Seconds() * PCGRate)) // rounded: a recording's own length gives all its samples
 	s.clip = &clipJob{site: site, want: n, samples: make([]float32, 0, n)}
 	return nil
 }
