@@ -48,4 +48,3 @@ func TestTuneDurations(t *testing.T) {
 		}
 	}
 }
-

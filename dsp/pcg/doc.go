@@ -2,19 +2,19 @@
 // its four states — S1, systole, S2, diastole — and estimates the heart
 // rate from it.
 //
-// The method follows the published outline of Springer, Tarassenko and
-// Clifford's duration-dependent hidden semi-Markov model (IEEE TBME 2016),
-// written from their description and not from their code: the recording is
-// band-passed to 25–400 Hz, cleared of friction spikes, and reduced to
-// envelope features at 50 Hz; the heart rate and the systolic interval come
-// from the envelope's autocorrelation; the states are then decoded by an
+// The method is Springer, Tarassenko and Clifford's logistic-regression
+// hidden semi-Markov model (IEEE TBME 2016), written from their
+// description and not from their code: the recording is band-passed to
+// 25–400 Hz, cleared of friction spikes, and reduced to four standardised
+// envelopes at 50 Hz (homomorphic, Hilbert, a 60–125 Hz band standing in
+// for their wavelet level, 40–60 Hz power), each also read one frame
+// either side; the heart rate and the systolic interval come from the
+// envelope's autocorrelation; the states are decoded by an
 // explicit-duration Viterbi pass whose duration model follows from those
-// two intervals. One deliberate difference: the emission model is a fixed
-// parametric one (a logistic curve of the normalised envelope: loud frames
-// are S1 or S2, quiet ones systole or diastole), not logistic regression
-// trained on annotated recordings, so nothing here was fitted to the
-// recordings it is scored on. S1 is told from S2 by the durations alone:
-// systole is shorter than diastole.
+// two intervals and whose emissions come from per-state logistic
+// regressions trained on the training half of the CirCor subset
+// (coefficients.go, rewritten by go generate). Several heart-cycle
+// hypotheses are decoded and the likeliest path is kept.
 package pcg
 
 // State is one of the four states of the cardiac cycle as heard, numbered

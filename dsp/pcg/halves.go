@@ -10,7 +10,7 @@ import (
 // heart is heard in both: patients (the part before '_') are sorted by
 // name and dealt alternately, the first to the evaluation half. Every
 // figure reported for this package comes from the evaluation half; the
-// emission constants were chosen by hand on the tuning half.
+// emission model is trained on the other (tuning, or training) half.
 func SplitHalves(names []string) (eval, tune []string) {
 	var patients []string
 	for _, n := range names {
