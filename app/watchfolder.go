@@ -220,7 +220,17 @@ type WatchFolder struct {
 
 	files   map[string]watchState
 	dirErr  string
-	retryAt map[string]time.Time
+	retryAt map[string]retryState
+	// retryAfter is how long after a store failure a file is tried again
+	// (0: failedRetry); tests shorten it.
+	retryAfter time.Duration
+}
+
+// retryState is when a file the store failed on is tried again, and the
+// failure last reported for it.
+type retryState struct {
+	at     time.Time
+	reason string
 }
 
 // watchState is what the watcher last saw of a file.
@@ -258,7 +268,7 @@ func (w *WatchFolder) Serve(ctx context.Context) error {
 // Interval; tests call it directly.
 func (w *WatchFolder) Poll(ctx context.Context) {
 	if w.files == nil {
-		w.files, w.retryAt = map[string]watchState{}, map[string]time.Time{}
+		w.files, w.retryAt = map[string]watchState{}, map[string]retryState{}
 	}
 	entries, err := readDirBounded(w.Dir, maxWatchEntries)
 	if err != nil {
@@ -290,7 +300,7 @@ func (w *WatchFolder) Poll(ctx context.Context) {
 			delete(w.retryAt, name)
 			continue
 		}
-		if prev.decided || time.Now().Before(w.retryAt[name]) {
+		if prev.decided || time.Now().Before(w.retryAt[name].at) {
 			continue
 		}
 		w.take(ctx, name, now)
@@ -324,8 +334,15 @@ func (w *WatchFolder) take(ctx context.Context, name string, st watchState) {
 		ev.Path = path
 	}
 	if ev.Outcome == FileFailed {
-		w.retryAt[name] = time.Now().Add(failedRetry)
-		w.emit(ev)
+		last := w.retryAt[name].reason
+		wait := w.retryAfter
+		if wait <= 0 {
+			wait = failedRetry
+		}
+		w.retryAt[name] = retryState{at: time.Now().Add(wait), reason: ev.Reason}
+		if ev.Reason != last { // a locked store is said once, not every 30 s
+			w.emit(ev)
+		}
 		return
 	}
 	st.decided = true

@@ -271,6 +271,35 @@ func TestWatchFolderSkipsAndReportsFolder(t *testing.T) {
 	}
 }
 
+// While the store is locked a settled file fails, said once however often
+// it is retried, and is imported once the store is unlocked.
+func TestWatchFolderLockedStore(t *testing.T) {
+	ctx := context.Background()
+	s, p := watchStore(t, true)
+	dir := t.TempDir()
+	var log eventLog
+	w := &WatchFolder{Dir: dir, Store: s, OnEvent: log.add, retryAfter: time.Nanosecond}
+	write(t, filepath.Join(dir, "ecg.xml"), sierraFile(t))
+	if err := s.Lock(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		w.Poll(ctx)
+	}
+	ev := log.take()
+	if len(ev) != 1 || ev[0].Outcome != FileFailed || !strings.Contains(ev[0].Reason, "locked") {
+		t.Fatalf("locked store: %v", ev)
+	}
+	if _, err := s.Unlock(ctx, "admin", []byte("correct horse battery")); err != nil {
+		t.Fatal(err)
+	}
+	w.Poll(ctx)
+	ev = log.take()
+	if len(ev) != 1 || ev[0].Outcome != FileImported || ev[0].PatientID != p.ID {
+		t.Fatalf("after unlocking: %v", ev)
+	}
+}
+
 // Serve polls on its own until its context ends, then returns.
 func TestWatchFolderServe(t *testing.T) {
 	s, _ := watchStore(t, true)
