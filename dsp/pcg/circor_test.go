@@ -119,8 +119,9 @@ func meanOf(x []float64) float64 {
 }
 
 // TestCirCorEvaluationHalf scores Segment on the evaluation half of the
-// CirCor subset. The floor is far below the reported figure: it catches a
-// broken pipeline, not a small regression.
+// CirCor subset. The floor sits a little under the reported figure (0.904 /
+// 0.915, docs/benchmarks.md): it catches a broken pipeline or a real
+// regression of the model, not the last decimal.
 func TestCirCorEvaluationHalf(t *testing.T) {
 	dir := sharedData(t, "heart-sounds/circor")
 	eval, _ := SplitHalves(circorNames(t, dir))
@@ -129,7 +130,7 @@ func TestCirCorEvaluationHalf(t *testing.T) {
 		r.nRecords, r.s1.F1(), r.s1, r.s2.F1(), r.s2, meanOf(r.hrErr))
 	t.Logf("state agreement %.3f: S1 %.3f, systole %.3f, S2 %.3f, diastole %.3f", r.states.Accuracy(),
 		r.states.Of(S1), r.states.Of(Systole), r.states.Of(S2), r.states.Of(Diastole))
-	if r.s1.F1() < 0.6 || r.s2.F1() < 0.6 {
+	if r.s1.F1() < 0.85 || r.s2.F1() < 0.85 {
 		t.Errorf("S1 F1 %.3f, S2 F1 %.3f on the evaluation half", r.s1.F1(), r.s2.F1())
 	}
 }
