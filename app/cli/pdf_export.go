@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"telewave/app"
+	"telewave/formats/carts"
+	"telewave/formats/ecg12"
+	"telewave/formats/pdf"
+	"telewave/storage"
+)
+
+const usageReport = "report CART_FILE --out F.pdf [--paper a4|letter] [--speed 25|50] [--gain 5|10|20] [--layout 3x4|3x4+1|6x2|12x1] [--rhythm LEAD] [--filters TEXT]   (prints an ECG cart file as a true-scale PDF 12-lead report)"
+
+// pdfFlags registers the report's layout flags on fs; the returned
+// function, called after parsing, yields the options or a usage error.
+func pdfFlags(fs *flag.FlagSet) func() (pdf.Options, error) {
+	paper := fs.String("paper", "a4", "a4 or letter")
+	speed := fs.Float64("speed", 25, "paper speed, mm/s (25 or 50)")
+	gain := fs.Float64("gain", 10, "mm/mV (5, 10 or 20)")
+	layout := fs.String("layout", pdf.Layout3x4Rhythm, "3x4, 3x4+1, 6x2 or 12x1")
+	rhythm := fs.String("rhythm", "II", "rhythm lead of 3x4+1")
+	filters := fs.String("filters", "", "filters to print in the header")
+	return func() (pdf.Options, error) {
+		o := pdf.Options{Speed: *speed, Gain: *gain, Layout: *layout, RhythmLead: *rhythm, Filters: *filters}
+		switch strings.ToLower(*paper) {
+		case "a4":
+			o.Paper = pdf.A4
+		case "letter":
+			o.Paper = pdf.Letter
+		default:
+			return o, usagef("--paper %q: want a4 or letter", *paper)
+		}
+		return o, nil
+	}
+}
+
+// runReport prints a cart file (any format formats/carts reads) as a PDF
+// report, without a store.
+func runReport(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	out := fs.String("out", "", "PDF file to write")
+	options := pdfFlags(fs)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return usagef("report CART_FILE --out F.pdf")
+	}
+	opt, err := options()
+	if err != nil {
+		return err
+	}
+	rec, _, err := carts.ReadFile(pos[0])
+	if err != nil {
+		return fmt.Errorf("report %s: %w", pos[0], err)
+	}
+	opt.Printed = time.Now()
+	if err := writePDF(*out, rec, opt); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s (%s, %d leads, %g mm/s, %g mm/mV)\n", *out, rec.Format, len(rec.Leads), opt.Speed, opt.Gain)
+	return nil
+}
+
+// pdfSource is what exportPDF needs of the store beyond the tracks.
+type pdfSource interface {
+	Patient(ctx context.Context, id int64) (storage.Patient, error)
+	Annotations(ctx context.Context, recordingID int64) ([]storage.Annotation, error)
+}
+
+// exportPDF prints a stored recording's ECG tracks as a PDF report at
+// out, with the chart's patient, the recording's device and start, and the
+// cart's measurements and statements that import kept as annotations.
+// From runExport: case "pdf": err = exportPDF(ctx, s, rec, tracks, *out, pdf.Options{}).
+func exportPDF(ctx context.Context, s pdfSource, rec storage.Recording, tracks []app.Track, out string, opt pdf.Options) error {
+	r, err := recordFromTracks(tracks)
+	if err != nil {
+		return err
+	}
+	p, err := s.Patient(ctx, rec.PatientID)
+	if err != nil {
+		return fmt.Errorf("patient %d: %w", rec.PatientID, err)
+	}
+	r.Patient = chartPatient(p)
+	r.Device = ecg12.Device{Model: rec.Device.Model, Serial: rec.Device.Serial, Software: rec.Device.Firmware}
+	r.Acquired = rec.Started
+	notes, err := s.Annotations(ctx, rec.ID)
+	if err != nil {
+		return fmt.Errorf("annotations of recording %d: %w", rec.ID, err)
+	}
+	r.Measurements, r.Statements = cartFindings(notes)
+	if opt.Printed.IsZero() {
+		opt.Printed = time.Now()
+	}
+	return writePDF(out, r, opt)
+}
+
+func writePDF(out string, r *ecg12.Record, opt pdf.Options) error {
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	err = pdf.WriteECG12(f, r, opt)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(out) // a half-written report must not be mistaken for one
+		return fmt.Errorf("write report %s: %w", out, err)
+	}
+	return nil
+}
+
+// uvPerUnit converts the voltage units tracks carry to µV.
+var uvPerUnit = map[string]float64{"uV": 1, "µV": 1, "mV": 1000, "V": 1e6}
+
+// recordFromTracks makes the 12-lead record a stored recording prints as:
+// its voltage tracks at the first one's sampling rate, labels made
+// canonical ("ECG II" → "II", "aVR (derived)" → "aVR").
+func recordFromTracks(tracks []app.Track) (*ecg12.Record, error) {
+	r := &ecg12.Record{Format: "Telewave recording"}
+	for _, t := range tracks {
+		k, ok := uvPerUnit[t.Signal.Unit]
+		if !ok || len(t.Samples) == 0 {
+			continue
+		}
+		if r.SampleRate == 0 {
+			r.SampleRate = t.Signal.SampleRate
+		}
+		if t.Signal.SampleRate != r.SampleRate {
+			continue // a report has one time axis
+		}
+		label := strings.TrimSuffix(t.Signal.Label, " (derived)")
+		r.Leads = append(r.Leads, ecg12.Lead{Label: ecg12.NormalizeLabel(label), Samples: t.Samples, Scale: t.Signal.Scale * k,
+			Baseline: t.Signal.Baseline, Derived: label != t.Signal.Label})
+	}
+	if len(r.Leads) == 0 {
+		return nil, fmt.Errorf("recording has no ECG (voltage) tracks to print")
+	}
+	r.SortLeads()
+	return r, nil
+}
+
+func chartPatient(p storage.Patient) ecg12.Patient {
+	out := ecg12.Patient{ID: p.MRN, GivenName: p.Name}
+	if b, err := time.Parse("2006-01-02", p.Birth); err == nil {
+		out.BirthDate = b
+	}
+	out.Sex = map[string]string{"female": "F", "male": "M", "unknown": "U"}[p.Sex]
+	if out.Sex == "" {
+		out.Sex = p.Sex
+	}
+	return out
+}
+
+// cartFindings reads back what app.CartNotes stored at import: one
+// "Cart measurements: Name value unit, …" note and "Cart statement: …"
+// notes.
+func cartFindings(notes []storage.Annotation) ([]ecg12.Measurement, []string) {
+	var ms []ecg12.Measurement
+	var st []string
+	for _, n := range notes {
+		if s, ok := strings.CutPrefix(n.Text, "Cart statement: "); ok {
+			st = append(st, s)
+			continue
+		}
+		list, ok := strings.CutPrefix(n.Text, "Cart measurements: ")
+		if !ok {
+			continue
+		}
+		for _, part := range strings.Split(list, ", ") {
+			f := strings.Fields(part)
+			switch {
+			case len(f) == 3 && f[1] == "not" && f[2] == "measured":
+				ms = append(ms, ecg12.Measurement{Name: f[0], Value: math.NaN()})
+			case len(f) >= 2:
+				v, err := strconv.ParseFloat(f[1], 64)
+				if err != nil {
+					continue
+				}
+				m := ecg12.Measurement{Name: f[0], Value: v}
+				if len(f) > 2 {
+					m.Unit = f[2]
+				}
+				ms = append(ms, m)
+			}
+		}
+	}
+	return ms, st
+}
