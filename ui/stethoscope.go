@@ -23,6 +23,8 @@ type stethSource interface {
 	Latency() audio.Latency
 	RecordClip(site string, d time.Duration) error
 	ClipStatus() app.ClipStatus
+	Devices() app.AudioDevices // as last listed off the UI thread
+	SetDevices(input, output string)
 }
 
 var (
@@ -30,10 +32,11 @@ var (
 	clipSites  = []string{storage.SiteAortic, storage.SitePulmonic, storage.SiteTricuspid, storage.SiteMitral, storage.SiteLungs}
 )
 
-// stethPanel: filter mode, gain, the measured latency, and clip recording
-// tagged with the auscultation site.
+// stethPanel: input and output device, filter mode, gain, the measured
+// latency, and clip recording tagged with the auscultation site.
 type stethPanel struct {
 	src     stethSource
+	devices *stethDevices
 	mode    *widget.RadioGroup
 	gain    *widget.Slider
 	site    *widget.Select
@@ -44,7 +47,7 @@ type stethPanel struct {
 }
 
 func newStethPanel(src stethSource) *stethPanel {
-	p := &stethPanel{src: src, latency: widget.NewLabel("latency: measuring…"), clip: widget.NewLabel("")}
+	p := &stethPanel{src: src, devices: newStethDevices(src), latency: widget.NewLabel("latency: measuring…"), clip: widget.NewLabel("")}
 	names := make([]string, len(stethModes))
 	for i, m := range stethModes {
 		names[i] = m.String()
@@ -71,6 +74,7 @@ func newStethPanel(src stethSource) *stethPanel {
 		p.refresh()
 	})
 	p.root = container.NewVBox(
+		p.devices.root,
 		container.NewHBox(widget.NewLabel("Filter"), p.mode),
 		container.NewBorder(nil, nil, widget.NewLabel("Gain dB"), nil, p.gain),
 		container.NewHBox(widget.NewLabel("Site"), p.site, p.record),
@@ -78,8 +82,10 @@ func newStethPanel(src stethSource) *stethPanel {
 	return p
 }
 
-// refresh shows the latency and the clip state; UI thread, never blocks.
+// refresh shows the devices, the latency and the clip state; UI thread,
+// never blocks.
 func (p *stethPanel) refresh() {
+	p.devices.refresh()
 	if l := p.src.Latency(); l.N > 0 {
 		p.latency.SetText(fmt.Sprintf("latency input→headphones: %.0f ms typical, %.0f ms p99 (incl. %.0f ms device buffering)",
 			ms(l.P50+l.Device), ms(l.P99+l.Device), ms(l.Device)))
