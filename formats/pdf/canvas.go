@@ -40,16 +40,15 @@ func (c *canvas) op(op string, args ...float64) {
 	c.b.WriteByte('\n')
 }
 
-func (c *canvas) save()                               { c.b.WriteString("q\n") }
-func (c *canvas) restore()                            { c.b.WriteString("Q\n") }
-func (c *canvas) moveTo(x, y float64)                 { c.op("m", x, y) }
-func (c *canvas) lineTo(x, y float64)                 { c.op("l", x, y) }
-func (c *canvas) stroke()                             { c.b.WriteString("S\n") }
-func (c *canvas) lineWidth(w float64)                 { c.op("w", w) }
-func (c *canvas) strokeRGB(r, g, b float64)           { c.op("RG", r, g, b) }
-func (c *canvas) fillRGB(r, g, b float64)             { c.op("rg", r, g, b) }
-func (c *canvas) line(x0, y0, x1, y1 float64)         { c.moveTo(x0, y0); c.lineTo(x1, y1) }
-func (c *canvas) transform(a, b, cc, d, e, f float64) { c.op("cm", a, b, cc, d, e, f) }
+func (c *canvas) save()                       { c.b.WriteString("q\n") }
+func (c *canvas) restore()                    { c.b.WriteString("Q\n") }
+func (c *canvas) moveTo(x, y float64)         { c.op("m", x, y) }
+func (c *canvas) lineTo(x, y float64)         { c.op("l", x, y) }
+func (c *canvas) stroke()                     { c.b.WriteString("S\n") }
+func (c *canvas) lineWidth(w float64)         { c.op("w", w) }
+func (c *canvas) strokeRGB(r, g, b float64)   { c.op("RG", r, g, b) }
+func (c *canvas) fillRGB(r, g, b float64)     { c.op("rg", r, g, b) }
+func (c *canvas) line(x0, y0, x1, y1 float64) { c.moveTo(x0, y0); c.lineTo(x1, y1) }
 
 // clipRect limits later drawing (until restore) to a rectangle.
 func (c *canvas) clipRect(x, y, w, h float64) {
