@@ -51,6 +51,15 @@ func Run(opts Options) error {
 	// recorder writes what it holds and the store closes cleanly. A second
 	// handler here raced it: a Quit that arrived after the driver had shut
 	// down ran off the main thread and panicked (seen once in CI).
+	// A cart file dropped on the window is imported off the UI thread
+	// (once: the store remembers every file's content).
+	s.drop = &DropImporter{Win: w, Ctx: s.ctx, Store: func() app.CartImportStore {
+		if s.store == nil { // a nil *sqlite.Store in the interface is not nil
+			return nil
+		}
+		return s.store
+	}}
+	w.SetOnDropped(s.drop.OnDropped)
 	s.begin()
 	w.ShowAndRun()
 	s.end()
@@ -79,6 +88,7 @@ type session struct {
 	params seal.Params  // Argon2id cost of new key slots
 	idle   *idleLock    // nil while locked or monitoring
 	leave  func()       // stops what the shown screen started
+	drop   *DropImporter
 }
 
 func newSession(w fyne.Window, opts Options) *session {
@@ -211,6 +221,9 @@ func (s *session) end() {
 	}
 	if s.demoDB != nil {
 		s.demoDB.Close()
+	}
+	if s.drop != nil {
+		s.drop.Wait()
 	}
 	if s.store != nil {
 		s.store.Close()

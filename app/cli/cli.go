@@ -48,6 +48,7 @@ func init() {
 		"sync":     {"sync --store DIR --ehr URL [--once] [--mrn-system URI] [--smart-client-id ID --smart-key PEM [--smart-kid KID] [--smart-token-url URL] [--smart-scopes S]]", runSync},
 		"qrs":      {usageQRS, runQRS},
 		"import":   {usageImport, runImport},
+		"watch":    {UsageWatch, RunWatch},
 		"pcg":      {usagePCG, runPCG},
 		"eval-pcg": {usageEvalPCG, runEvalPCG},
 		"export":   {usageExport, runExport},

@@ -41,7 +41,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	// Tables whose sealed column is bound to the integer row id.
 	for _, t := range []struct{ table, column string }{
 		{"patients", "sealed"}, {"recordings", "device"}, {"numerics", "sealed"}, {"encounters", "sealed"},
-		{"events", "sealed"}, {"annotations", "sealed"}, {"alarms", "sealed"},
+		{"events", "sealed"}, {"annotations", "sealed"}, {"alarms", "sealed"}, {"imported_files", "sealed"},
 	} {
 		n, err := s.openAll(ctx, "SELECT id, "+t.column+" FROM "+t.table, t.table, t.column)
 		if err != nil {
