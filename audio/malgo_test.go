@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"telewave/dsp/audiofilter"
 )
 
 // openNull starts miniaudio's null backend: the real device code paths
@@ -113,4 +115,38 @@ func waitWritten(t *testing.T, l *Listener) {
 	if l.Stats().Written == 0 {
 		t.Fatal("the null capture device delivered nothing")
 	}
+}
+
+// BenchmarkMalgoNullLatency runs the live path for one second per
+// iteration on miniaudio's null device (its real device thread, paced by
+// its own timer; 5 ms periods, 4 kHz, diaphragm filter + limiter) and
+// reports the input-buffer-to-output-buffer latency as the panel shows it.
+func BenchmarkMalgoNullLatency(b *testing.B) {
+	m, err := OpenMalgo(true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	var p50, p99, dev float64
+	for b.Loop() {
+		f, err := audiofilter.New(4000, audiofilter.Diaphragm)
+		if err != nil {
+			b.Fatal(err)
+		}
+		l, err := Listen(m, ListenConfig{Rate: 4000, Period: 5 * time.Millisecond, Filter: f})
+		if err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(time.Second)
+		l.Close()
+		lat := l.Latency()
+		p50 += lat.P50.Seconds() * 1000
+		p99 += lat.P99.Seconds() * 1000
+		dev = lat.Device.Seconds() * 1000
+	}
+	n := float64(b.N)
+	b.ReportMetric(p50/n, "p50-ms")
+	b.ReportMetric(p99/n, "p99-ms")
+	b.ReportMetric(dev, "device-ms")
+	b.ReportMetric(p99/n+dev, "headphone-p99-ms")
 }
