@@ -49,6 +49,7 @@ func init() {
 		"qrs":      {usageQRS, runQRS},
 		"import":   {usageImport, runImport},
 		"watch":    {UsageWatch, RunWatch},
+		"report":   {usageReport, runReport},
 		"pcg":      {usagePCG, runPCG},
 		"eval-pcg": {usageEvalPCG, runEvalPCG},
 		"export":   {usageExport, runExport},

@@ -20,7 +20,7 @@ import (
 
 const (
 	usageImport = "import FILE [--patient MRN] [--start RFC3339] [--store DIR]   (ECG cart files: SCP-ECG, DICOM, HL7 aECG, GE MUSE, Philips Sierra, Contec; WFDB record, EDF/EDF+, CSV; the patient from the file's id when --patient is not given)"
-	usageExport = "export --recording ID --format wfdb|edf|csv --out PATH [--store DIR]"
+	usageExport = "export --recording ID --format wfdb|edf|csv|pdf --out PATH [--store DIR] [pdf: --paper --speed --gain --layout --rhythm --filters]"
 )
 
 func runImport(ctx context.Context, env Env, args []string) error {
@@ -158,13 +158,14 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	dirFlag := fs.String("store", "", "store directory")
 	recID := fs.Int64("recording", 0, "recording id")
-	format := fs.String("format", "edf", "wfdb, edf or csv")
+	format := fs.String("format", "edf", "wfdb, edf, csv or pdf (a true-scale 12-lead report)")
 	out := fs.String("out", "", "output file (edf, csv) or record path without extension (wfdb)")
+	pdfOpt := pdfFlags(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *recID == 0 || *out == "" {
-		return usagef("export --recording ID --format wfdb|edf|csv --out PATH")
+		return usagef("export --recording ID --format wfdb|edf|csv|pdf --out PATH")
 	}
 	s, _, err := openStore(ctx, env, storeDir(env, *dirFlag))
 	if err != nil {
@@ -196,8 +197,14 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
+	case "pdf":
+		opt, oerr := pdfOpt()
+		if oerr != nil {
+			return oerr
+		}
+		err = exportPDF(ctx, s, rec, tracks, *out, opt)
 	default:
-		return usagef("--format %q: want wfdb, edf or csv", *format)
+		return usagef("--format %q: want wfdb, edf, csv or pdf", *format)
 	}
 	if err != nil {
 		return fmt.Errorf("export recording %d: %w", *recID, err)
