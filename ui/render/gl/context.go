@@ -38,13 +38,14 @@ type gridKey struct {
 // context is the GL state the render thread owns: it is only touched on
 // that thread, with the context current.
 type context struct {
-	grid, trace       uint32 // programs
-	uGrid, uBG        int32
-	uMinor, uMajor    int32
-	uSize             int32
-	emptyVAO, spanVAO uint32
-	spanVBO           uint32
-	spanCap           int // bytes allocated in spanVBO
+	grid, trace      uint32 // programs
+	uGrid, uBG       int32
+	uMinor, uMajor   int32
+	uSize            int32
+	emptyVAO, runVAO uint32
+	runVBO, colsBuf  uint32 // instances; the columns' spans, read as colsTex
+	colsTex          uint32
+	runCap, colsCap  int // bytes allocated in runVBO, colsBuf
 
 	fbo, rbo uint32
 	w, h     int
@@ -57,6 +58,8 @@ type context struct {
 	next             int // the readback the next frame goes to
 
 	spans []span
+	runs  []run
+	cols  []float32
 }
 
 // setup compiles the shaders and makes the vertex state; the framebuffer
@@ -83,17 +86,37 @@ func (c *context) setup() error {
 		}
 	}
 	gl.GenVertexArrays(1, &c.emptyVAO)
-	gl.GenVertexArrays(1, &c.spanVAO)
-	gl.GenBuffers(1, &c.spanVBO)
-	gl.BindVertexArray(c.spanVAO)
-	gl.BindBuffer(gl.ARRAY_BUFFER, c.spanVBO)
-	gl.EnableVertexAttribArray(0)
-	gl.VertexAttribPointerWithOffset(0, 4, gl.FLOAT, false, spanStride, 0)
-	gl.VertexAttribDivisor(0, 1)
-	gl.EnableVertexAttribArray(1)
-	gl.VertexAttribPointerWithOffset(1, 4, gl.UNSIGNED_BYTE, true, spanStride, unsafe.Offsetof(span{}.Color))
-	gl.VertexAttribDivisor(1, 1)
+	gl.GenVertexArrays(1, &c.runVAO)
+	gl.GenBuffers(1, &c.runVBO)
+	gl.BindVertexArray(c.runVAO)
+	gl.BindBuffer(gl.ARRAY_BUFFER, c.runVBO)
+	for i, a := range []struct {
+		size  int32
+		xtype uint32
+		norm  bool
+		off   uintptr
+	}{
+		{4, gl.FLOAT, false, unsafe.Offsetof(run{}.X0)},           // run
+		{2, gl.FLOAT, false, unsafe.Offsetof(run{}.Lo)},           // rows
+		{4, gl.UNSIGNED_BYTE, true, unsafe.Offsetof(run{}.Color)}, // color
+	} {
+		gl.EnableVertexAttribArray(uint32(i))
+		gl.VertexAttribPointerWithOffset(uint32(i), a.size, a.xtype, a.norm, runStride, a.off)
+		gl.VertexAttribDivisor(uint32(i), 1)
+	}
 	gl.BindVertexArray(0)
+	gl.GenBuffers(1, &c.colsBuf)
+	gl.BindBuffer(gl.TEXTURE_BUFFER, c.colsBuf)
+	gl.BufferData(gl.TEXTURE_BUFFER, 8, nil, gl.STREAM_DRAW)
+	gl.GenTextures(1, &c.colsTex)
+	gl.BindTexture(gl.TEXTURE_BUFFER, c.colsTex)
+	gl.TexBuffer(gl.TEXTURE_BUFFER, gl.RG32F, c.colsBuf)
+	uCols, err := uniform(c.trace, "cols")
+	if err != nil {
+		return err
+	}
+	gl.UseProgram(c.trace)
+	gl.Uniform1i(uCols, 0)
 	gl.PixelStorei(gl.PACK_ALIGNMENT, 4)
 	return glErr("setup")
 }
@@ -143,21 +166,19 @@ func (c *context) draw(s *render.Scene, w, h int) {
 	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
 
 	c.spans = appendSpans(c.spans[:0], s, w)
-	if n := len(c.spans); n > 0 {
-		gl.BindBuffer(gl.ARRAY_BUFFER, c.spanVBO)
-		size := n * spanStride
-		if size > c.spanCap {
-			c.spanCap = size
-		}
-		// Orphan the buffer so that the upload does not wait for the
-		// previous frame's draw to finish reading it.
-		gl.BufferData(gl.ARRAY_BUFFER, c.spanCap, nil, gl.STREAM_DRAW)
-		gl.BufferSubData(gl.ARRAY_BUFFER, 0, size, unsafe.Pointer(&c.spans[0]))
+	c.runs, c.cols = appendRuns(c.runs[:0], c.cols[:0], c.spans)
+	if n := len(c.runs); n > 0 {
+		// Orphan the buffers so that the upload does not wait for the
+		// previous frame's draw to finish reading them.
+		c.runCap = upload(gl.ARRAY_BUFFER, c.runVBO, c.runCap, n*runStride, unsafe.Pointer(&c.runs[0]))
+		c.colsCap = upload(gl.TEXTURE_BUFFER, c.colsBuf, c.colsCap, len(c.cols)*4, unsafe.Pointer(&c.cols[0]))
+		gl.ActiveTexture(gl.TEXTURE0)
+		gl.BindTexture(gl.TEXTURE_BUFFER, c.colsTex)
 		gl.Enable(gl.BLEND)
 		gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
 		gl.UseProgram(c.trace)
 		gl.Uniform2f(c.uSize, float32(w), float32(h))
-		gl.BindVertexArray(c.spanVAO)
+		gl.BindVertexArray(c.runVAO)
 		gl.DrawArraysInstanced(gl.TRIANGLE_STRIP, 0, 4, int32(n))
 		gl.Disable(gl.BLEND)
 	}
@@ -176,6 +197,17 @@ func (c *context) draw(s *render.Scene, w, h int) {
 		}
 		gl.Disable(gl.SCISSOR_TEST)
 	}
+}
+
+// upload replaces the contents of buffer b (orphaning the old storage, so
+// that the driver need not wait for draws still reading it) and returns its
+// capacity in bytes, grown to size if needed.
+func upload(target, b uint32, capacity, size int, data unsafe.Pointer) int {
+	capacity = max(capacity, size)
+	gl.BindBuffer(target, b)
+	gl.BufferData(target, capacity, nil, gl.STREAM_DRAW)
+	gl.BufferSubData(target, 0, size, data)
+	return capacity
 }
 
 // drawGrid draws the background and grid into the grid framebuffer when
@@ -272,7 +304,10 @@ func (c *context) dropPending() {
 // release deletes every GL object; the context is about to go.
 func (c *context) release() {
 	c.dropPending()
-	for _, b := range []*uint32{&c.rb[0].pbo, &c.rb[1].pbo, &c.spanVBO} {
+	if c.colsTex != 0 {
+		gl.DeleteTextures(1, &c.colsTex)
+	}
+	for _, b := range []*uint32{&c.rb[0].pbo, &c.rb[1].pbo, &c.runVBO, &c.colsBuf} {
 		if *b != 0 {
 			gl.DeleteBuffers(1, b)
 		}
@@ -283,7 +318,7 @@ func (c *context) release() {
 		gl.DeleteFramebuffers(1, &c.gridFBO)
 		gl.DeleteRenderbuffers(1, &c.gridRBO)
 	}
-	for _, v := range []*uint32{&c.emptyVAO, &c.spanVAO} {
+	for _, v := range []*uint32{&c.emptyVAO, &c.runVAO} {
 		if *v != 0 {
 			gl.DeleteVertexArrays(1, v)
 		}

@@ -41,35 +41,41 @@ void main() {
 }
 `
 
-// traceVS places one quad per span (an instance): one pixel column wide,
-// from the first to past the last row the span touches, so that partly
-// covered end rows are rasterised too and the fragment shader weighs them.
+// traceVS places one quad per run (an instance) of trace columns: from
+// the first to past the last row any of its columns touches, so that
+// partly covered end rows are rasterised too and the fragment shader
+// weighs them.
 const traceVS = `#version 330 core
-layout(location = 0) in vec4 span;  // x, lane top, lo, end (rows from top)
-layout(location = 1) in vec4 color; // premultiplied
+layout(location = 0) in vec4 run;   // first column, columns, lane top, base index
+layout(location = 1) in vec2 rows;  // box rows [lo, end) from the lane top
+layout(location = 2) in vec4 color; // premultiplied
 uniform vec2 size;
-flat out vec4 vSpan;
+flat out vec3 vRun; // first column, lane top, base index
 flat out vec4 vColor;
 void main() {
 	vec2 c = vec2(gl_VertexID & 1, gl_VertexID >> 1);
-	float x = span.x + c.x;
-	float y = span.y + mix(floor(span.z), ceil(span.w), c.y);
+	float x = run.x + c.x * run.y;
+	float y = run.z + mix(rows.x, rows.y, c.y);
 	gl_Position = vec4(x / size.x * 2.0 - 1.0, y / size.y * 2.0 - 1.0, 0.0, 1.0);
-	vSpan = span;
+	vRun = run.xzw;
 	vColor = color;
 }
 `
 
-// traceFS blends the trace colour by the share of the pixel's row that lies
-// in [lo, end), quantised to 8 bits as render/cpu does, with blending set to
-// ONE, ONE_MINUS_SRC_ALPHA (premultiplied "over").
+// traceFS fetches its column's span [lo, end) and blends the trace colour
+// by the share of the pixel's row inside it, quantised to 8 bits as
+// render/cpu does, with blending set to ONE, ONE_MINUS_SRC_ALPHA
+// (premultiplied "over").
 const traceFS = `#version 330 core
-flat in vec4 vSpan;
+uniform samplerBuffer cols; // lo, end per column of every run
+flat in vec3 vRun;
 flat in vec4 vColor;
 out vec4 frag;
 void main() {
-	float r = floor(gl_FragCoord.y) - vSpan.y;
-	float cov = min(r + 1.0, vSpan.w) - max(r, vSpan.z);
+	int i = int(vRun.z) + int(gl_FragCoord.x) - int(vRun.x);
+	vec2 s = texelFetch(cols, i).xy;
+	float r = floor(gl_FragCoord.y) - vRun.y;
+	float cov = min(r + 1.0, s.y) - max(r, s.x);
 	if (cov <= 0.0) {
 		discard;
 	}

@@ -7,17 +7,13 @@ import (
 	"telewave/ui/render"
 )
 
-// span is one trace column as the trace shader's instance attributes see
-// it: column X, the lane's Top row, and rows [Lo, End) relative to Top, with
-// the colour as four normalised bytes. Its layout is the vertex layout; keep
-// the two in step (spanStride, the attribute offsets in the cgo code).
+// span is what one trace column draws: column X of the lane whose top row
+// is Top, rows [Lo, End) relative to Top, in Color. appendRuns groups spans
+// into the runs the trace shader draws.
 type span struct {
 	X, Top, Lo, End float32
 	Color           color.RGBA
 }
-
-// spanStride is the size of one span in the instance buffer.
-const spanStride = 20
 
 // appendSpans appends the spans of every lane of s drawn into a frame w
 // columns wide. It applies the rules of render/cpu: gaps and NaN columns draw

@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"math"
 	"testing"
-	"unsafe"
 
 	"telewave/ui/render"
 )
@@ -34,16 +33,6 @@ func TestIsSoftware(t *testing.T) {
 		if got := IsSoftware(tc.renderer); got != tc.want {
 			t.Errorf("IsSoftware(%q) = %v, want %v", tc.renderer, got, tc.want)
 		}
-	}
-}
-
-// TestSpanLayout keeps the Go struct and the vertex attribute layout in step.
-func TestSpanLayout(t *testing.T) {
-	if n := unsafe.Sizeof(span{}); n != spanStride {
-		t.Errorf("span is %d bytes, the vertex layout says %d", n, spanStride)
-	}
-	if o := unsafe.Offsetof(span{}.Color); o != 16 {
-		t.Errorf("span.Color at offset %d, want 16 (after four float32)", o)
 	}
 }
 
