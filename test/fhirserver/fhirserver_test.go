@@ -163,6 +163,31 @@ func TestServer(t *testing.T) {
 		}
 	})
 
+	t.Run("tag index answers conditional creates", func(t *testing.T) {
+		tagged := func(code, text string) []byte {
+			return []byte(`{"resourceType":"Observation","status":"final","meta":{"tag":[{"system":"urn:tag","code":"` +
+				code + `"}]},"code":{"text":"` + text + `"}}`)
+		}
+		for i, want := range []int{http.StatusCreated, http.StatusOK} {
+			r := do(t, http.MethodPost, base+"/Observation", tagged("t-1", "x"), "If-None-Exist", "_tag=urn:tag|t-1")
+			if r.status != want {
+				t.Fatalf("post %d: status %d, want %d", i, r.status, want)
+			}
+		}
+		do(t, http.MethodPost, base+"/Observation", tagged("t-2", "y"), "If-None-Exist", "_tag=urn:tag|t-2")
+		for _, q := range []string{"_tag=" + url.QueryEscape("urn:tag|t-1"), "_tag=t-1", "_tag=" + url.QueryEscape("urn:other|t-1")} {
+			r := do(t, http.MethodGet, base+"/Observation?"+q, nil)
+			entries, _ := r.body["entry"].([]any)
+			want := 1
+			if strings.Contains(q, "other") {
+				want = 0
+			}
+			if len(entries) != want {
+				t.Errorf("%s finds %d, want %d", q, len(entries), want)
+			}
+		}
+	})
+
 	t.Run("unknown path", func(t *testing.T) {
 		if r := do(t, http.MethodGet, root+"/other", nil); r.status != http.StatusNotFound {
 			t.Errorf("status %d, want 404", r.status)

@@ -14,8 +14,9 @@
 //     writes are serialized so that no two transactions interleave;
 //   - Medplum's default body limits: 1 MiB for one resource, 50 MiB for a
 //     Bundle (FHIR_PEER_MAX_JSON, FHIR_PEER_MAX_BATCH), 413 above them;
-//   - an index for exact `identifier=system|value` searches, which the
-//     engine's in-memory repository otherwise answers by a full scan;
+//   - an index for exact `identifier=system|value` and `_tag=system|code`
+//     searches, which the engine's in-memory repository otherwise answers
+//     by a full scan;
 //   - GET /fhir/R4/metadata (a CapabilityStatement) and GET /healthcheck;
 //   - raw Binary, as Medplum's server and real EHRs take it: a POST to
 //     /Binary whose Content-Type is not FHIR JSON (audio/wav, ...) stores the
@@ -81,8 +82,22 @@ if (typeof MemoryRepository.prototype.createResourceSync !== 'function') {
   throw new Error('@medplum/fhir-router changed: MemoryRepository.createResourceSync is gone');
 }
 
-// identifierKey names one (type, system, value) in the identifier index.
-const identifierKey = (type, system, value) => `${type}\u0000${system}\u0000${value}`;
+// identifierKey names one (type, search parameter, system, value) in the
+// index; the parameter is identifier or _tag.
+const identifierKey = (type, param, system, value) => `${type}\u0000${param}\u0000${system}\u0000${value}`;
+
+// indexedTokens lists the (parameter, system, value) a resource is indexed
+// under: its identifiers and its meta tags.
+function indexedTokens(resource) {
+  const out = [];
+  for (const { system, value } of resource?.identifier ?? []) {
+    if (system && value) out.push(['identifier', system, value]);
+  }
+  for (const { system, code } of resource?.meta?.tag ?? []) {
+    if (system && code) out.push(['_tag', system, code]);
+  }
+  return out;
+}
 
 class TestRepository extends MemoryRepository {
   constructor() {
@@ -130,19 +145,21 @@ class TestRepository extends MemoryRepository {
     return this.identifierSearch(request) ?? super.searchSync(request);
   }
 
-  // identifierSearch answers a lone exact `identifier=system|value` filter
-  // from the index, shaped as MemoryRepository.searchSync shapes results;
-  // anything else (no system, several values, sorting) goes the slow way.
+  // identifierSearch answers a lone exact `identifier=system|value` or
+  // `_tag=system|code` filter from the index, shaped as
+  // MemoryRepository.searchSync shapes results; anything else (no system,
+  // several values, sorting) goes the slow way.
   identifierSearch(request) {
     const filters = request.filters ?? [];
     if (filters.length !== 1 || request.sortRules?.length) return undefined;
     const { code, operator, value } = filters[0];
-    if (code !== 'identifier' || operator !== 'eq' || typeof value !== 'string' || /[,\\$]/.test(value)) {
+    const indexed = code === 'identifier' || code === '_tag';
+    if (!indexed || operator !== 'eq' || typeof value !== 'string' || /[,\\$]/.test(value)) {
       return undefined;
     }
     const bar = value.indexOf('|');
     if (bar <= 0 || bar === value.length - 1) return undefined;
-    const ids = this.byIdentifier.get(identifierKey(request.resourceType, value.slice(0, bar), value.slice(bar + 1)));
+    const ids = this.byIdentifier.get(identifierKey(request.resourceType, code, value.slice(0, bar), value.slice(bar + 1)));
     const byId = this.resources.get(request.resourceType);
     let matches = [...(ids ?? [])].map((id) => byId?.get(id)).filter(Boolean);
     const total = matches.length;
@@ -153,16 +170,14 @@ class TestRepository extends MemoryRepository {
   }
 
   reindex(type, id, before, after) {
-    for (const { system, value } of before?.identifier ?? []) {
-      if (!system || !value) continue;
-      const key = identifierKey(type, system, value);
+    for (const [param, system, value] of indexedTokens(before)) {
+      const key = identifierKey(type, param, system, value);
       const ids = this.byIdentifier.get(key);
       ids?.delete(id);
       if (ids?.size === 0) this.byIdentifier.delete(key);
     }
-    for (const { system, value } of after?.identifier ?? []) {
-      if (!system || !value) continue;
-      const key = identifierKey(type, system, value);
+    for (const [param, system, value] of indexedTokens(after)) {
+      const key = identifierKey(type, param, system, value);
       if (!this.byIdentifier.has(key)) this.byIdentifier.set(key, new Set());
       this.byIdentifier.get(key).add(id);
     }
