@@ -139,7 +139,8 @@ func (s *Stethoscope) Serve(ctx context.Context) {
 	var retryAt time.Time
 	delay := s.cfg.Retry
 	s.listDevices()
-	for tick := 1; ; tick++ {
+	ticks := 0
+	for {
 		if s.current() == nil && !s.cfg.Now().Before(retryAt) {
 			if err := s.open(); err != nil {
 				s.state(devices.Connecting, err.Error())
@@ -152,7 +153,7 @@ func (s *Stethoscope) Serve(ctx context.Context) {
 		select {
 		case <-t.C:
 			s.drain()
-			if tick%listEvery == 0 && s.listDevices() && s.current() == nil {
+			if ticks++; ticks%listEvery == 0 && s.listDevices() && s.current() == nil {
 				retryAt = time.Time{} // a device came back: try it now
 			}
 		case r := <-s.stopped:
