@@ -270,10 +270,14 @@ func TestStethoscopeDeviceChoiceAndHotPlug(t *testing.T) {
 	if got := card.Streams(); len(got) != 0 {
 		t.Fatalf("with the chosen input unplugged, streams %v are open", got)
 	}
+	if d := r.steth.Devices(); len(d.Inputs) != 1 || d.Input != "usb-in" {
+		t.Fatalf("while unplugged the panel would show %+v", d)
+	}
 	card.Plug("usb-in")
 	eventually(t, 10*time.Second, "the stream back", func() bool {
 		return slices.Equal(card.Streams(), []string{"usb-in", "usb-out"})
 	})
+	eventually(t, 10*time.Second, "the replugged input listed", func() bool { return len(r.steth.Devices().Inputs) == 2 })
 	r.feed(tone(150, 0.2, PCGRate/2))
 	r.mu.Lock()
 	gaps = r.gaps
