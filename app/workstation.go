@@ -96,6 +96,8 @@ type Workstation struct {
 	Analysis *Analysis       // beats, heart rate, alarms, NEWS2
 	// Stethoscope is the live stethoscope; nil without one.
 	Stethoscope *Stethoscope
+	// Trends keeps this session's numerics for the trend view.
+	Trends *Trends
 
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -123,7 +125,7 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 	if cfg.Open == nil {
 		cfg.Open = SerialOpener
 	}
-	w := &Workstation{cfg: cfg, Hub: &Hub{}, Monitor: NewMonitor(), sups: map[string]*devices.Supervisor{}}
+	w := &Workstation{cfg: cfg, Hub: &Hub{}, Monitor: NewMonitor(), Trends: newTrends(), sups: map[string]*devices.Supervisor{}}
 	as, _ := cfg.Store.(AlarmStore) // a store without alarm history gives nil: no history
 	var err error
 	// Default limits by age group from the birth date (adult when unknown);
@@ -220,6 +222,7 @@ func (w *Workstation) Start(ctx context.Context) {
 	w.goServe(func() { w.Charter.Serve(ctx, chart, w.report) })
 	w.goServe(func() { w.feed(ctx, mon, w.Monitor.Observe) })
 	w.goServe(func() { w.pollQueue(ctx) })
+	w.goServe(func() { w.serveTrends(ctx) })
 	if c, ok := w.cfg.Store.(Compactor); ok {
 		w.goServe(func() { w.compactLoop(ctx, c) })
 	}

@@ -64,6 +64,12 @@ type Vital struct {
 	Status devices.NumericStatus
 }
 
+// TimedVital is a charted value with the time of its chart.
+type TimedVital struct {
+	Time time.Time
+	Vital
+}
+
 // Chart is a vitals panel charted for a patient at one time: by the
 // charting timer from device numerics, or by a clinician. Its ID (a UUID)
 // becomes the business identifier of every resource sent for it.
