@@ -47,7 +47,9 @@ type syncPanel struct {
 
 	root fyne.CanvasObject
 
-	mu     sync.Mutex
+	// ctx ends with stop; every goroutine of the panel runs under it and
+	// stop waits for them, so none calls Do after the screen is gone.
+	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -59,6 +61,7 @@ func newSyncPanel(admin *app.SyncAdmin, status func() app.SyncStatus, user stora
 		result: widget.NewLabel(""), progress: widget.NewProgressBar(), unitLabel: widget.NewLabel("Select a unit")}
 	p.state.Wrapping, p.result.Wrapping, p.unitLabel.Wrapping = fyne.TextWrapWord, fyne.TextWrapWord, fyne.TextWrapWord
 	p.progress.Hide()
+	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.list = widget.NewList(func() int { return len(p.units) },
 		func() fyne.CanvasObject { return widget.NewLabel("waiting · chart · patient · reason") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(unitLine(p.units[i])) })
@@ -91,15 +94,21 @@ func newSyncPanel(admin *app.SyncAdmin, status func() app.SyncStatus, user stora
 	return p
 }
 
-// start reads the outbox now and every syncRefreshEvery until stop.
-func (p *syncPanel) start(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
-	p.mu.Lock()
-	p.cancel = cancel
-	p.mu.Unlock()
+// spawn runs f on a goroutine that stop waits for.
+func (p *syncPanel) spawn(f func(ctx context.Context)) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		f(p.ctx)
+	}()
+}
+
+// start reads the outbox now and every syncRefreshEvery until ctx ends or
+// stop.
+func (p *syncPanel) start(ctx context.Context) {
+	stop := context.AfterFunc(ctx, p.cancel)
+	p.spawn(func(ctx context.Context) {
+		defer stop()
 		t := time.NewTicker(syncRefreshEvery)
 		defer t.Stop()
 		for {
@@ -110,16 +119,12 @@ func (p *syncPanel) start(ctx context.Context) {
 			case <-t.C:
 			}
 		}
-	}()
+	})
 }
 
 // stop ends the refresh and waits for it.
 func (p *syncPanel) stop() {
-	p.mu.Lock()
-	if p.cancel != nil {
-		p.cancel()
-	}
-	p.mu.Unlock()
+	p.cancel()
 	p.wg.Wait()
 }
 
@@ -252,10 +257,13 @@ func (p *syncPanel) showActions() {
 // act runs f off the UI thread, shows its outcome and reloads.
 func (p *syncPanel) act(what string, f func(ctx context.Context) error) {
 	p.result.SetText(what + "…")
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	p.spawn(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		err := f(ctx)
+		if ctx.Err() != nil {
+			return
+		}
 		Do(func() {
 			if err != nil {
 				p.result.SetText(what + ": " + err.Error())
@@ -264,7 +272,7 @@ func (p *syncPanel) act(what string, f func(ctx context.Context) error) {
 			}
 		})
 		p.load(ctx)
-	}()
+	})
 }
 
 func (p *syncPanel) doRetry() {
@@ -306,8 +314,11 @@ func (p *syncPanel) doRefresh() {
 
 // findCandidates filters the cached EHR patients by the search text.
 func (p *syncPanel) findCandidates(q string) {
-	go func() {
-		cs, _, err := p.admin.Candidates(context.Background(), q)
+	p.spawn(func(ctx context.Context) {
+		cs, _, err := p.admin.Candidates(ctx, q)
+		if ctx.Err() != nil {
+			return
+		}
 		Do(func() {
 			if err != nil {
 				p.result.SetText("EHR patient list: " + err.Error())
@@ -318,5 +329,5 @@ func (p *syncPanel) findCandidates(q string) {
 			p.candList.Refresh()
 			p.showActions()
 		})
-	}()
+	})
 }
