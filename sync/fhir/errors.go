@@ -9,10 +9,31 @@ import (
 	"unicode/utf8"
 )
 
-// ErrPatientNotMatched means the EHR holds no single Patient with the MRN.
-// The work is not lost and not permanent: it waits for a clinician to match
-// the patient.
-var ErrPatientNotMatched = errors.New("patient not matched in the EHR")
+// Kinds of failure the sync screen tells apart. Every error a Sender
+// returns matches at most one of these and ErrAuth with errors.Is, and its
+// text starts its own part with the sentinel's words, so a reason stored as
+// text (the outbox row) can still be sorted with strings.Contains.
+var (
+	// ErrNoPatient means the EHR holds no single Patient with the unit's
+	// MRN. The work is not lost and not permanent: it waits for a clinician
+	// to match the patient.
+	ErrNoPatient = errors.New("patient not matched in the EHR")
+	// ErrRefused is a permanent refusal of what we sent: a 4xx other than
+	// 401, 403, 408, 413 and 429, with the server's OperationOutcome,
+	// trimmed.
+	ErrRefused = errors.New("EHR refused the resource")
+	// ErrTooLarge is a 413 that splitting could not cure (one strip segment,
+	// a clip's audio, a chart's transaction).
+	ErrTooLarge = errors.New("too large for the EHR")
+	// ErrUnsendable is a unit that cannot be mapped to FHIR (no vitals, no
+	// samples, not a WAVE file, no MRN, an unknown kind): permanent.
+	ErrUnsendable = errors.New("unit cannot be sent")
+)
+
+// ErrPatientNotMatched is the former name of ErrNoPatient.
+//
+// Deprecated: use ErrNoPatient; the two are the same value.
+var ErrPatientNotMatched = ErrNoPatient
 
 // ErrUnknownKind is returned (as a permanent error) for an outbox unit of a
 // kind this package cannot send.
@@ -28,13 +49,39 @@ type StatusError struct {
 	Outcome string // the OperationOutcome's text, shortened; may be empty
 }
 
-// Error reports the status and the server's explanation.
+// Error says in plain words what the server did, its status, and its
+// explanation (trimmed).
 func (e *StatusError) Error() string {
-	msg := fmt.Sprintf("fhir server answered %d %s", e.Code, http.StatusText(e.Code))
+	var msg string
+	status := fmt.Sprintf("%d %s", e.Code, http.StatusText(e.Code))
+	switch {
+	case e.Code == http.StatusUnauthorized || e.Code == http.StatusForbidden:
+		msg = fmt.Sprintf("%s (%s)", ErrAuth, status)
+	case e.TooLarge():
+		msg = fmt.Sprintf("%s (%s)", ErrTooLarge, status)
+	case e.Permanent():
+		msg = fmt.Sprintf("%s (%s)", ErrRefused, status)
+	default:
+		msg = "EHR answered " + status
+	}
 	if e.Outcome != "" {
 		msg += ": " + e.Outcome
 	}
 	return msg
+}
+
+// Is makes a 401 or 403 match ErrAuth, a 413 ErrTooLarge, and any other
+// permanent status ErrRefused.
+func (e *StatusError) Is(target error) bool {
+	switch target {
+	case ErrAuth:
+		return e.Code == http.StatusUnauthorized || e.Code == http.StatusForbidden
+	case ErrTooLarge:
+		return e.TooLarge()
+	case ErrRefused:
+		return e.Permanent() && !e.TooLarge()
+	}
+	return false
 }
 
 // Permanent reports whether sending the same request again cannot succeed:
@@ -60,8 +107,8 @@ func (e *StatusError) TooLarge() bool { return e.Code == http.StatusRequestEntit
 func (e *StatusError) ServerAnswered() bool { return true }
 
 // NotMatchedError says how many Patients matched an MRN when not exactly one
-// did. It matches ErrPatientNotMatched with errors.Is and never carries the
-// MRN itself.
+// did. It matches ErrNoPatient with errors.Is and never carries the MRN
+// itself.
 type NotMatchedError struct {
 	Count int
 }
@@ -69,13 +116,13 @@ type NotMatchedError struct {
 // Error describes the mismatch without naming the patient.
 func (e *NotMatchedError) Error() string {
 	if e.Count == 0 {
-		return ErrPatientNotMatched.Error() + ": no patient with this MRN"
+		return ErrNoPatient.Error() + ": no patient with this MRN"
 	}
-	return fmt.Sprintf("%s: %d patients share this MRN", ErrPatientNotMatched, e.Count)
+	return fmt.Sprintf("%s: %d patients share this MRN", ErrNoPatient, e.Count)
 }
 
-// Is makes errors.Is(err, ErrPatientNotMatched) true.
-func (e *NotMatchedError) Is(target error) bool { return target == ErrPatientNotMatched }
+// Is makes errors.Is(err, ErrNoPatient) true.
+func (e *NotMatchedError) Is(target error) bool { return target == ErrNoPatient }
 
 // ServerAnswered reports that the server was reached.
 func (e *NotMatchedError) ServerAnswered() bool { return true }
@@ -93,6 +140,48 @@ func Permanent(err error) error {
 		return nil
 	}
 	return permanentError{err}
+}
+
+// unsendable marks err as a unit that cannot be mapped: permanent, and
+// errors.Is ErrUnsendable.
+func unsendable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{fmt.Errorf("%w: %w", ErrUnsendable, err)}
+}
+
+// redactedError shows text, err's message with patient data taken out,
+// and unwraps to err so that errors.Is and errors.As still see everything.
+type redactedError struct {
+	err  error
+	text string
+}
+
+func (e redactedError) Error() string { return e.text }
+func (e redactedError) Unwrap() error { return e.err }
+
+// minRedacted is the shortest value redactErr replaces: a shorter one (an MRN
+// "12") would blank unrelated numbers in the text.
+const minRedacted = 4
+
+// redactErr takes every value of secrets (an MRN, a report's text, which a
+// server's OperationOutcome may echo) out of err's message.
+func redactErr(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s = strings.TrimSpace(s); len(s) >= minRedacted && strings.Contains(text, s) {
+			text, changed = strings.ReplaceAll(text, s, "[redacted]"), true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return redactedError{err: err, text: text}
 }
 
 // outcomeText extracts a short explanation from an OperationOutcome body.

@@ -74,11 +74,14 @@ func NewSender(c *Client, sys Systems, opts ...SenderOption) *Sender {
 }
 
 // Send uploads one unit: a "chart", "strip", "clip" or "report". Errors
-// that sending again cannot fix (an unknown kind, data that cannot be
-// mapped, a 4xx from the server) implement Permanent() bool returning true;
-// an unmatched patient is not permanent (errors.Is ErrPatientNotMatched):
-// the unit waits for a clinician. Error texts never carry patient data:
-// they are stored and shown.
+// that sending again cannot fix implement Permanent() bool returning true
+// and match one kind with errors.Is: ErrUnsendable (the unit cannot be
+// mapped), ErrRefused (a 4xx with the server's reasons) or ErrTooLarge (a
+// 413 that splitting could not cure). Errors that leave the unit waiting
+// match ErrNoPatient (a clinician must match the patient), ErrAuth
+// (credentials or scopes), ErrStripNotSent, or none (the network, a 5xx).
+// Error texts never carry the unit's MRN or a report's text, which a
+// server may echo: they are stored and shown.
 func (s *Sender) Send(ctx context.Context, u storage.OutboxUnit) error {
 	var err error
 	switch u.Kind {
@@ -91,10 +94,26 @@ func (s *Sender) Send(ctx context.Context, u storage.OutboxUnit) error {
 	case "report":
 		err = s.sendReport(ctx, u.Report)
 	default:
-		return Permanent(fmt.Errorf("send unit %d: %w %q", u.ID, ErrUnknownKind, u.Kind))
+		return unsendable(fmt.Errorf("send unit %d: %w %q", u.ID, ErrUnknownKind, u.Kind))
 	}
 	if err != nil {
-		return fmt.Errorf("send %s unit %d: %w", u.Kind, u.ID, err)
+		return redactErr(fmt.Errorf("send %s unit %d: %w", u.Kind, u.ID, err), unitSecrets(u)...)
+	}
+	return nil
+}
+
+// unitSecrets are the patient data of a unit that an error text must not
+// show.
+func unitSecrets(u storage.OutboxUnit) []string {
+	switch {
+	case u.Chart != nil:
+		return []string{u.Chart.PatientMRN}
+	case u.Strip != nil:
+		return []string{u.Strip.PatientMRN}
+	case u.Clip != nil:
+		return []string{u.Clip.PatientMRN}
+	case u.Report != nil:
+		return []string{u.Report.PatientMRN, u.Report.Text}
 	}
 	return nil
 }
@@ -102,17 +121,17 @@ func (s *Sender) Send(ctx context.Context, u storage.OutboxUnit) error {
 // patient finds the EHR's Patient for an MRN.
 func (s *Sender) patient(ctx context.Context, what, id, mrn string) (string, error) {
 	if id == "" {
-		return "", Permanent(fmt.Errorf("%s has no id", what))
+		return "", unsendable(fmt.Errorf("%s has no id", what))
 	}
 	if strings.TrimSpace(mrn) == "" {
-		return "", Permanent(fmt.Errorf("%s %s has no MRN", what, id))
+		return "", unsendable(fmt.Errorf("%s %s has no MRN", what, id))
 	}
 	return s.client.FindPatient(ctx, s.systems.MRN, mrn)
 }
 
 func (s *Sender) sendChart(ctx context.Context, c *storage.Chart) error {
 	if c == nil {
-		return Permanent(errors.New("the unit carries no chart"))
+		return unsendable(errors.New("the unit carries no chart"))
 	}
 	ref, err := s.patient(ctx, "chart", c.ID, c.PatientMRN)
 	if err != nil {
@@ -120,11 +139,11 @@ func (s *Sender) sendChart(ctx context.Context, c *storage.Chart) error {
 	}
 	up, err := MapChart(*c, ref, s.systems)
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	parts, err := up.Parts()
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	// A chart too large for one transaction goes in parts, the panel last,
 	// referring to the parts' members as stored. A part sent again after a
@@ -143,7 +162,7 @@ func (s *Sender) sendChart(ctx context.Context, c *storage.Chart) error {
 	}
 	b, err := up.Panel(members)
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	return s.commit(ctx, b)
 }

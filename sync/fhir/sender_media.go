@@ -21,7 +21,7 @@ var ErrStripNotSent = errors.New("a strip of the report is not on the EHR yet")
 // single Observation is too large is the unit given up.
 func (s *Sender) sendStrip(ctx context.Context, st *storage.Strip) error {
 	if st == nil {
-		return Permanent(errors.New("the unit carries no strip"))
+		return unsendable(errors.New("the unit carries no strip"))
 	}
 	ref, err := s.patient(ctx, "strip", st.ID, st.PatientMRN)
 	if err != nil {
@@ -29,7 +29,7 @@ func (s *Sender) sendStrip(ctx context.Context, st *storage.Strip) error {
 	}
 	up, err := MapStrip(*st, ref, s.systems)
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	if err := s.upsertDevices(ctx, up); err != nil {
 		return err
@@ -38,7 +38,7 @@ func (s *Sender) sendStrip(ctx context.Context, st *storage.Strip) error {
 	for {
 		bundles, err := up.Bundles(per)
 		if err != nil {
-			return Permanent(err)
+			return unsendable(err)
 		}
 		err = nil
 		for _, b := range bundles {
@@ -67,7 +67,7 @@ func (s *Sender) upsertDevices(ctx context.Context, up *StripUpload) error {
 	for _, b := range up.DeviceBundles() {
 		key, err := json.Marshal(b)
 		if err != nil {
-			return Permanent(fmt.Errorf("encode device upsert: %w", err))
+			return unsendable(fmt.Errorf("encode device upsert: %w", err))
 		}
 		sum := sha256.Sum256(key)
 		s.mu.Lock()
@@ -90,14 +90,14 @@ func (s *Sender) upsertDevices(ctx context.Context, up *StripUpload) error {
 // then the Media (or DocumentReference) transaction.
 func (s *Sender) sendClip(ctx context.Context, c *storage.Clip) error {
 	if c == nil {
-		return Permanent(errors.New("the unit carries no clip"))
+		return unsendable(errors.New("the unit carries no clip"))
 	}
 	ref, err := s.patient(ctx, "clip", c.ID, c.PatientMRN)
 	if err != nil {
 		return err
 	}
 	if _, err := wavSeconds(c.WAV); err != nil {
-		return Permanent(fmt.Errorf("clip %s: %w", c.ID, err))
+		return unsendable(fmt.Errorf("clip %s: %w", c.ID, err))
 	}
 	asMedia, err := s.mediaSupported(ctx)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Sender) sendClip(ctx context.Context, c *storage.Clip) error {
 	}
 	b, err := ClipBundle(*c, binID, ref, s.systems, asMedia)
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	return s.commit(ctx, b)
 }
@@ -164,7 +164,7 @@ func (s *Sender) mediaSupported(ctx context.Context) (bool, error) {
 // and sends the DiagnosticReport that refers to them.
 func (s *Sender) sendReport(ctx context.Context, r *storage.Report) error {
 	if r == nil {
-		return Permanent(errors.New("the unit carries no report"))
+		return unsendable(errors.New("the unit carries no report"))
 	}
 	ref, err := s.patient(ctx, "report", r.ID, r.PatientMRN)
 	if err != nil {
@@ -183,7 +183,7 @@ func (s *Sender) sendReport(ctx context.Context, r *storage.Report) error {
 	}
 	b, err := ReportBundle(*r, results, ref, s.systems)
 	if err != nil {
-		return Permanent(err)
+		return unsendable(err)
 	}
 	return s.commit(ctx, b)
 }
