@@ -9,13 +9,16 @@
 // Rasterizer starts in New and stops in Close. Every frame is drawn into a
 // framebuffer object at the scene's size:
 //
-//   - the grid: one full-frame triangle whose fragment shader picks the
-//     background, minor or major colour from the pixel's column and row, by
-//     the same rule as render/cpu;
-//   - the traces: one instanced quad per pixel column covering the rows the
-//     column's envelope touches; its fragment shader blends the trace colour
-//     by the row's coverage, which is the anti-aliasing (the same coverage
-//     render/cpu computes, so both backends draw the same picture);
+//   - the grid: background and paper lines, drawn by a fragment shader
+//     that picks each pixel's colour by render/cpu's rule into a second
+//     framebuffer when they change, and copied (blitted) every frame;
+//   - the traces: each pixel column's span (its envelope stretched to the
+//     previous column's last value, clamped to the lane) is computed in Go,
+//     consecutive columns are grouped into runs, and each run is one
+//     instanced quad whose fragment shader fetches its column's span from a
+//     buffer texture and blends the trace colour by the pixel row's
+//     coverage: the anti-aliasing, computed and rounded as render/cpu does,
+//     so both backends draw the same picture (ui/render/compare checks);
 //   - the erase bar: a scissored clear, wrapping at the right edge.
 //
 // Read-back is asynchronous: glReadPixels into a pixel-pack buffer (PBO), a
