@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +221,19 @@ func TestDrawDoesNotAllocate(t *testing.T) {
 		if n := testing.AllocsPerRun(5, func() { r.Draw(img, s) }); n != 0 {
 			t.Errorf("period %v: Draw allocates %.0f times a frame, want 0", period, n)
 		}
+	}
+}
+
+func TestNewWithoutDisplaySaysSo(t *testing.T) {
+	gltest.Require(t)
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	r, err := New(gltest.OnMain)
+	if err == nil {
+		r.Close()
+		t.Fatal("New without a display succeeded")
+	}
+	if !strings.Contains(err.Error(), "no display") {
+		t.Errorf("New without a display: %v; want it to say so", err)
 	}
 }
