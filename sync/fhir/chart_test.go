@@ -264,3 +264,51 @@ func TestSendChartInParts(t *testing.T) {
 		}
 	})
 }
+
+// FuzzMapChart maps charts of any size, device and author and checks the
+// packing: no transaction over the limit, every member in exactly one, the
+// panel last with all of them.
+func FuzzMapChart(f *testing.F) {
+	f.Add(uint8(12), true, "nurse", uint32(150456), "SN1")
+	f.Add(uint8(1), false, "", uint32(150021), "")
+	f.Add(uint8(200), true, "", uint32(0), "")
+	f.Fuzz(func(t *testing.T, n uint8, withDevice bool, author string, code uint32, serial string) {
+		c := chart("fuzz-split")
+		c.Author = author
+		if withDevice {
+			c.Device = devices.DeviceInfo{Protocol: "p", Serial: serial}
+		}
+		for i := range int(n) {
+			c.Vitals = append(c.Vitals, vital(code+uint32(i%7), float64(i), "%"))
+		}
+		up, err := MapChart(c, testPatient, testSystems)
+		if n == 0 {
+			if err == nil {
+				t.Fatal("an empty chart was mapped")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("MapChart: %v", err)
+		}
+		_, bundles := chartTransactions(t, c, testPatient, testSystems)
+		if len(bundles) != up.Transactions() {
+			t.Fatalf("%d transactions, Transactions says %d", len(bundles), up.Transactions())
+		}
+		seen := map[string]bool{}
+		for k, b := range bundles {
+			if len(b.Entry) > MaxTransactionEntries || len(b.Entry) == 0 {
+				t.Fatalf("transaction %d has %d entries", k, len(b.Entry))
+			}
+			for _, e := range entriesOf(b, "Observation") {
+				if seen[e.Request.IfNoneExist] {
+					t.Fatalf("transaction %d repeats %s", k, e.Request.IfNoneExist)
+				}
+				seen[e.Request.IfNoneExist] = true
+			}
+		}
+		if len(seen) != len(up.members)+1 {
+			t.Fatalf("%d Observations sent, want %d members and the panel", len(seen), len(up.members))
+		}
+	})
+}
