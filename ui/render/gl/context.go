@@ -57,6 +57,9 @@ type context struct {
 	rb               [2]readback
 	next             int // the readback the next frame goes to
 
+	maxSize   int // GL_MAX_RENDERBUFFER_SIZE
+	maxTexels int // GL_MAX_TEXTURE_BUFFER_SIZE: columns in one frame
+
 	spans []span
 	runs  []run
 	cols  []float32
@@ -118,6 +121,11 @@ func (c *context) setup() error {
 	gl.UseProgram(c.trace)
 	gl.Uniform1i(uCols, 0)
 	gl.PixelStorei(gl.PACK_ALIGNMENT, 4)
+	var n int32
+	gl.GetIntegerv(gl.MAX_RENDERBUFFER_SIZE, &n)
+	c.maxSize = int(n)
+	gl.GetIntegerv(gl.MAX_TEXTURE_BUFFER_SIZE, &n)
+	c.maxTexels = int(n)
 	return glErr("setup")
 }
 
@@ -155,8 +163,15 @@ func (c *context) resize(w, h int) error {
 	return glErr(fmt.Sprintf("resize to %d×%d", w, h))
 }
 
-// draw renders s into the framebuffer: grid, traces, erase bar.
-func (c *context) draw(s *render.Scene, w, h int) {
+// draw renders s into the framebuffer: grid, traces, erase bar. It fails
+// only with errTooLarge, before drawing, when the frame has more trace
+// columns than a buffer texture holds.
+func (c *context) draw(s *render.Scene, w, h int) error {
+	c.spans = appendSpans(c.spans[:0], s, w)
+	c.runs, c.cols = appendRuns(c.runs[:0], c.cols[:0], c.spans)
+	if len(c.cols)/2 > c.maxTexels {
+		return errTooLarge
+	}
 	gl.Viewport(0, 0, int32(w), int32(h))
 	gl.Disable(gl.BLEND)
 	c.drawGrid(s, w, h)
@@ -165,8 +180,6 @@ func (c *context) draw(s *render.Scene, w, h int) {
 	gl.BlitFramebuffer(0, 0, int32(w), int32(h), 0, 0, int32(w), int32(h), gl.COLOR_BUFFER_BIT, gl.NEAREST)
 	gl.BindFramebuffer(gl.FRAMEBUFFER, c.fbo)
 
-	c.spans = appendSpans(c.spans[:0], s, w)
-	c.runs, c.cols = appendRuns(c.runs[:0], c.cols[:0], c.spans)
 	if n := len(c.runs); n > 0 {
 		// Orphan the buffers so that the upload does not wait for the
 		// previous frame's draw to finish reading them.
@@ -197,6 +210,7 @@ func (c *context) draw(s *render.Scene, w, h int) {
 		}
 		gl.Disable(gl.SCISSOR_TEST)
 	}
+	return nil
 }
 
 // upload replaces the contents of buffer b (orphaning the old storage, so

@@ -83,7 +83,7 @@ func IsSoftware(renderer string) bool {
 type Stats struct {
 	// Frames were drawn by GL; Late of them were returned one Draw later
 	// (see SetPeriod); FellBack frames were drawn by render/cpu after a GL
-	// failure (see Err).
+	// failure (see Err), or because GL could not hold them (too large).
 	Frames, Late, FellBack uint64
 	// Thread is the render thread's busy time: drawing, read-back and copy.
 	Thread time.Duration

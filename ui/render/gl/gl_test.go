@@ -237,3 +237,20 @@ func TestNewWithoutDisplaySaysSo(t *testing.T) {
 		t.Errorf("New without a display: %v; want it to say so", err)
 	}
 }
+
+func TestTooLargeFrameFallsBackForThatFrameOnly(t *testing.T) {
+	r := newGL(t)
+	w := r.ctx.maxSize + 1 // read before any Draw: set up in New, before ready
+	s := sceneAt(4)
+	s.Width, s.Height = w, 2
+	img := poisoned(w, 2)
+	r.Draw(img, s)
+	if r.Err() != nil || r.Stats().FellBack != 1 {
+		t.Fatalf("after a too-large frame Err = %v, Stats = %+v; want no error, one fallback", r.Err(), r.Stats())
+	}
+	img = poisoned(16, 16)
+	r.Draw(img, sceneAt(7))
+	if got := lineRow(img); got != 7 || r.Stats().Frames != 1 {
+		t.Errorf("next frame: line at %d, Stats %+v; want 7 drawn by GL", got, r.Stats())
+	}
+}

@@ -186,24 +186,30 @@ func (r *Rasterizer) Renderer() string { return r.renderer }
 func (r *Rasterizer) SetPeriod(p time.Duration) { r.period = max(p, 0) }
 
 // Draw paints s into dst, clipped to both s's size and dst's bounds, as
-// render/cpu does. After a GL failure (see Err) it draws with render/cpu.
+// render/cpu does. After a GL failure (see Err), and for a frame larger
+// than the GL implementation's largest framebuffer, it draws with render/cpu.
 func (r *Rasterizer) Draw(dst *image.RGBA, s *render.Scene) {
 	if r.failed.Load() == nil {
 		r.job = job{dst: dst, scene: s, period: r.period}
 		r.jobs <- &r.job
 		<-r.done
-		failed := r.job.err != nil
-		if failed {
-			r.fail(r.job.err)
-		}
+		err := r.job.err
 		r.job = job{}
-		if !failed {
+		if err == nil {
 			return
+		}
+		if err != errTooLarge {
+			r.fail(err)
 		}
 	}
 	r.fellBack.Add(1)
 	r.fallback.Draw(dst, s)
 }
+
+// errTooLarge sends one frame that GL cannot hold (wider or taller than its
+// largest framebuffer, or with more trace columns than a buffer texture
+// holds) to render/cpu without giving up on GL.
+var errTooLarge = errors.New("frame larger than GL's largest framebuffer or buffer texture")
 
 // fail records the first GL failure; from then on Draw uses render/cpu.
 func (r *Rasterizer) fail(err error) { r.failed.CompareAndSwap(nil, &err) }
@@ -215,6 +221,9 @@ func (r *Rasterizer) draw(j *job) error {
 		return nil
 	}
 	c := &r.ctx
+	if w > c.maxSize || h > c.maxSize {
+		return errTooLarge
+	}
 	if err := c.resize(w, h); err != nil {
 		return err
 	}
@@ -223,7 +232,9 @@ func (r *Rasterizer) draw(j *job) error {
 	pb := &c.rb[prev]
 	pipelined := j.period > 0 && pb.valid && pb.w == w && pb.h == h &&
 		now.Sub(pb.started) <= j.period
-	c.draw(j.scene, w, h)
+	if err := c.draw(j.scene, w, h); err != nil {
+		return err
+	}
 	i := c.startReadback(w, h, now)
 	r.frames.Add(1)
 	if pipelined {
