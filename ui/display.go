@@ -12,6 +12,7 @@ import (
 	"telewave/devices/intellivue"
 	"telewave/devices/openbci"
 	"telewave/dsp/filter"
+	"telewave/ui/paper"
 	"telewave/ui/render"
 	"telewave/ui/waveview"
 )
@@ -65,7 +66,7 @@ func lanesFor(specs []app.DeviceSpec) []lane {
 			for _, s := range drv.Signals() {
 				// The board gives µV; the lane shows -1.5 … +2.5 mV.
 				out = append(out, lane{slot: d.Slot, signal: s.ID, perUnit: 1e-3,
-					trace: waveview.Trace{Label: s.Label, Color: ecgGreen, Rate: s.SampleRate, Min: -1.5, Max: 2.5}})
+					trace: waveview.Trace{Label: s.Label, Color: ecgGreen, Rate: s.SampleRate, Min: -1.5, Max: 2.5, Paper: true}})
 			}
 		case *contec.Driver:
 			s := contec.PlethSignal
@@ -74,7 +75,7 @@ func lanesFor(specs []app.DeviceSpec) []lane {
 		case *intellivue.Driver:
 			out = append(out,
 				lane{slot: d.Slot, signal: "ecg-ii", perUnit: 1,
-					trace: waveview.Trace{Label: "ECG II (monitor)", Color: ecgGreen, Rate: 500, Min: -1.5, Max: 2.5}},
+					trace: waveview.Trace{Label: "ECG II (monitor)", Color: ecgGreen, Rate: 500, Min: -1.5, Max: 2.5, Paper: true}},
 				lane{slot: d.Slot, signal: "pleth", perUnit: 1,
 					trace: waveview.Trace{Label: "Pleth (monitor)", Color: plethCyan, Rate: 125, Min: -0.05, Max: 1.05}},
 				lane{slot: d.Slot, signal: "abp", perUnit: 1,
@@ -85,7 +86,7 @@ func lanesFor(specs []app.DeviceSpec) []lane {
 			for _, s := range ads1298.Signals() {
 				if s.ID == "II" || s.ID == "V2" {
 					out = append(out, lane{slot: d.Slot, signal: s.ID, perUnit: 1e-3,
-						trace: waveview.Trace{Label: s.ID + " (12-lead)", Color: ecgGreen, Rate: s.SampleRate, Min: -1.5, Max: 2.5}})
+						trace: waveview.Trace{Label: s.ID + " (12-lead)", Color: ecgGreen, Rate: s.SampleRate, Min: -1.5, Max: 2.5, Paper: true}})
 				}
 			}
 		}
@@ -114,7 +115,7 @@ type display struct {
 	wg     sync.WaitGroup
 }
 
-func newDisplay(specs []app.DeviceSpec, stethoscope bool) *display {
+func newDisplay(specs []app.DeviceSpec, stethoscope bool, cal paper.Calibration, mode waveview.Mode) *display {
 	d := &display{lanes: lanesFor(specs), index: map[laneKey]int{}}
 	if stethoscope {
 		d.lanes = append(d.lanes, pcgLanes()...)
@@ -125,7 +126,8 @@ func newDisplay(specs []app.DeviceSpec, stethoscope bool) *display {
 		d.index[laneKey{l.slot, l.signal}] = i
 	}
 	d.view = waveview.New(traces, waveview.Options{Seconds: 6, EraseWidth: 14, Background: background,
-		Grid: render.Grid{MinorX: 8, MinorY: 8, MajorX: 40, MajorY: 40, Minor: gridMinor, Major: gridMajor}})
+		Grid:        render.Grid{Minor: gridMinor, Major: gridMajor},
+		Calibration: &cal, Mode: mode, Filters: filterText(), Rasterizer: newRasterizer()})
 	return d
 }
 

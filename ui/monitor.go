@@ -15,6 +15,8 @@ import (
 
 	"telewave/app"
 	"telewave/devices"
+	"telewave/ui/paper"
+	"telewave/ui/waveview"
 )
 
 // freshFor is how long a numeric stays on screen without an update before
@@ -42,6 +44,13 @@ type monitorScreen struct {
 	alarms   *AlarmBar
 	ports    *widget.Label // what discovery sees
 
+	// What the waveforms are drawn at (UI thread): the screen's DPI, the
+	// speed and gain chosen, sweep or scroll.
+	screen paper.Screen
+	cal    paper.Calibration
+	mode   waveview.Mode
+	paper  *paperControls
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -54,8 +63,9 @@ type deviceRow struct {
 	box   fyne.CanvasObject
 }
 
-func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
-	m := &monitorScreen{ws: ws, fps: fps, rows: map[string]*deviceRow{}}
+func newMonitorScreen(ws *app.Workstation, fps int, scr paper.Screen) *monitorScreen {
+	m := &monitorScreen{ws: ws, fps: fps, rows: map[string]*deviceRow{}, screen: scr,
+		cal: paper.Standard(scr.DPI, scr.Calibrated)}
 	p := ws.Patient()
 	m.header = widget.NewLabelWithStyle(fmt.Sprintf("%s   MRN %s   born %s", p.Name, p.MRN, p.Birth),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -63,7 +73,8 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 	m.event = widget.NewLabel("")
 	m.spo2 = bigNumber(plethCyan)
 	m.pr = bigNumber(plethCyan)
-	m.disp = newDisplay(ws.Devices(), ws.Stethoscope != nil)
+	m.disp = newDisplay(ws.Devices(), ws.Stethoscope != nil, m.cal, m.mode)
+	m.paper = newPaperControls(m)
 	m.waves = container.NewStack(m.disp.view)
 	m.devRows = container.NewVBox()
 	for _, d := range ws.Devices() {
@@ -76,20 +87,30 @@ func newMonitorScreen(ws *app.Workstation, fps int) *monitorScreen {
 	chart := widget.NewButton("Chart vitals now", m.chartNow)
 	m.values = widget.NewLabel("no values yet")
 	m.ports = widget.NewLabel("")
-	details := widget.NewAccordion(
-		widget.NewAccordionItem("All values", container.NewVScroll(m.values)),
-		widget.NewAccordionItem("Serial ports", m.ports),
-		widget.NewAccordionItem("NEWS2", news2Form(ws.Analysis.NEWS2)),
-		widget.NewAccordionItem("Alarm limits", newLimitsForm(ws.Analysis, ws.User()).root))
+	// Everything below the waveforms sits in tabs of a fixed height, so the
+	// waveforms keep most of the window however many devices are attached.
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Devices", container.NewVBox(m.devRows, m.addDeviceForm())),
+		container.NewTabItem("All values", m.values),
+		container.NewTabItem("Serial ports", m.ports),
+		container.NewTabItem("NEWS2", news2Form(ws.Analysis.NEWS2)),
+		container.NewTabItem("Alarm limits", newLimitsForm(ws.Analysis, ws.User()).root),
+		container.NewTabItem("Screen calibration", m.calibrationItem()))
 	if ws.Stethoscope != nil {
 		m.steth = newStethPanel(ws.Stethoscope)
-		details.Append(widget.NewAccordionItem("Stethoscope", m.steth.root))
+		tabs.Append(container.NewTabItem("Stethoscope", m.steth.root))
 	}
-	bottom := container.NewVBox(m.devRows, details, m.addDeviceForm(), container.NewHBox(chart, m.event))
+	for _, t := range tabs.Items {
+		sc := container.NewVScroll(t.Content)
+		sc.SetMinSize(fyne.NewSize(0, 190))
+		t.Content = sc
+	}
+	bottom := container.NewVBox(tabs, container.NewHBox(chart, m.paper.strip, m.paper.trends, m.event))
 	user := ws.User()
 	m.alarms = newAlarmBar(ws.Analysis.Alarms, func() { ws.Analysis.AcknowledgeAll(user) }, func() { ws.Analysis.PauseAudio(user) })
-	top := container.NewVBox(container.NewBorder(nil, nil, m.header, m.syncLine, widget.NewLabel(filterText())), m.alarms)
-	m.root = container.NewBorder(top, bottom, nil, numerics, m.waves)
+	top := container.NewVBox(container.NewBorder(nil, nil, m.header, m.syncLine, m.paper.root), m.alarms)
+	waves := container.NewBorder(nil, m.paper.status, nil, nil, m.waves)
+	m.root = container.NewBorder(top, bottom, nil, numerics, waves)
 	return m
 }
 
@@ -168,7 +189,9 @@ func (m *monitorScreen) addDeviceForm() fyne.CanvasObject {
 // rebuildDisplay replaces the waveform area when the set of devices changes.
 func (m *monitorScreen) rebuildDisplay() {
 	old := m.disp
-	m.disp = newDisplay(m.ws.Devices(), m.ws.Stethoscope != nil)
+	frozen := old.view.Frozen()
+	m.disp = newDisplay(m.ws.Devices(), m.ws.Stethoscope != nil, m.cal, m.mode)
+	m.disp.view.Freeze(frozen)
 	m.waves.Objects = []fyne.CanvasObject{m.disp.view}
 	m.waves.Refresh()
 	if m.ctx != nil {
@@ -308,6 +331,7 @@ func (m *monitorScreen) apply(s snapshot) {
 	setText(m.spo2, s.spo2)
 	setText(m.pr, s.pr)
 	m.syncLine.SetText(s.sync)
+	m.paper.refresh()
 	m.event.SetText(s.event)
 	if m.values.Text != s.values {
 		m.values.SetText(s.values)

@@ -17,6 +17,7 @@ import (
 	"telewave/storage"
 	"telewave/storage/seal"
 	"telewave/storage/sqlite"
+	"telewave/ui/paper"
 )
 
 // AppID is the application id, as in FyneApp.toml.
@@ -60,6 +61,20 @@ func Run(opts Options) error {
 		return s.store
 	}}
 	w.SetOnDropped(s.drop.OnDropped)
+	// The screen's physical size comes from the OS (xrandr) or the ruler
+	// check in settings; until then the traces say "uncalibrated".
+	go func() {
+		scr := detectScreen(s.ctx)
+		if s.ctx.Err() != nil {
+			return
+		}
+		Do(func() {
+			s.screen = scr
+			if s.monitor != nil {
+				s.monitor.setScreen(scr)
+			}
+		})
+	}()
 	s.begin()
 	w.ShowAndRun()
 	s.end()
@@ -89,6 +104,7 @@ type session struct {
 	idle   *idleLock    // nil while locked or monitoring
 	leave  func()       // stops what the shown screen started
 	drop   *DropImporter
+	screen paper.Screen // the display's DPI; detected off the UI thread
 }
 
 func newSession(w fyne.Window, opts Options) *session {
@@ -99,7 +115,8 @@ func newSession(w fyne.Window, opts Options) *session {
 	if opts.IdleLock == 0 {
 		opts.IdleLock = defaultIdleLock
 	}
-	return &session{win: w, opts: opts, ctx: ctx, stop: cancel, params: seal.DefaultParams}
+	return &session{win: w, opts: opts, ctx: ctx, stop: cancel, params: seal.DefaultParams,
+		screen: paper.Screen{DPI: paper.DefaultDPI, Source: "default"}}
 }
 
 // begin shows the first screen: the demo straight away, else set-up on a
@@ -150,7 +167,7 @@ func (s *session) startDemo() {
 // then starts the data path so the first messages find the display ready.
 func (s *session) startMonitoring(ws *app.Workstation) {
 	s.ws = ws
-	s.monitor = newMonitorScreen(ws, s.opts.FPS)
+	s.monitor = newMonitorScreen(ws, s.opts.FPS, s.screen)
 	s.show(s.monitor.content())
 	s.monitor.start(s.ctx)
 	// Serial ports are polled off the UI thread; a plugged USB device whose

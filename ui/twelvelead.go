@@ -181,7 +181,9 @@ func newTwelveLeadView(rec *ecg12.Record, cal paper.Calibration) *twelveLeadView
 	v.speed.SetSelected(fmt.Sprintf("%g mm/s", cal.SpeedMMs))
 	v.gain.SetSelected(fmt.Sprintf("%g mm/mV", cal.GainMMmV))
 	bar := container.NewHBox(widget.NewLabel("Layout"), v.layout, v.speed, v.gain, v.status)
-	v.root = container.NewBorder(bar, nil, nil, nil, v.strip)
+	// Calipers lie over the paper: Δt and the rate from an RR interval, ΔmV.
+	v.root = container.NewBorder(bar, nil, nil, nil,
+		container.NewStack(v.strip, newCalipers(func() paper.Calibration { return v.strip.cal })))
 	v.changed()
 	return v
 }

@@ -19,6 +19,7 @@ import (
 	"telewave/devices/openbci"
 	"telewave/storage"
 	"telewave/sync/outbox"
+	"telewave/ui/paper"
 )
 
 func demoSpecs() []app.DeviceSpec {
@@ -90,7 +91,7 @@ func TestMonitorScreenShowsTheDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newMonitorScreen(ws, 30)
+	m := newMonitorScreen(ws, 30, paper.Screen{DPI: 96, Source: "test"})
 	w := test.NewWindow(m.content())
 	w.Resize(fyne.NewSize(1200, 800))
 	m.start(ctx)
@@ -116,7 +117,7 @@ func TestMonitorScreenShowsTheDemo(t *testing.T) {
 		t.Fatalf("numerics not shown: SpO2 %q PR %q", m.spo2.Text, m.pr.Text)
 	}
 	if green <= 200 || cyan <= 200 {
-		t.Fatalf("trace pixels: %d ECG green, %d pleth cyan; want both drawn (frames %+v)", green, cyan, m.disp.view.Stats())
+		t.Fatalf("trace pixels: %d ECG green, %d pleth cyan; want both drawn (frames %+v, view %v, top %v, bottom %v)", green, cyan, m.disp.view.Stats(), m.disp.view.Size(), m.paper.root.MinSize(), w.Canvas().Size())
 	}
 	for _, d := range ws.Monitor.Devices() {
 		if !strings.Contains(m.rows[d.Slot].state.Text, "streaming") {
