@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.cache/node/node_modules/.bin:$(PATH)
 CGO_BUILD := CGO_ENABLED=1 $(GO) build
 UNIT_TEST := CGO_ENABLED=0 $(GO) test -tags ci
 
-.PHONY: run build test test-unit test-race test-smoke vet deps-build deps-test bench eval fuzz clean
+.PHONY: run build test test-unit test-race test-gl test-smoke vet deps-build deps-test bench eval fuzz clean
 
 run: build
 	./$(BIN) --demo
@@ -26,7 +26,7 @@ deps-test:
 
 # Everything: unit and integration tests (serial ptys, SQLite, the FHIR
 # engine), vet, the cgo build, and the real window under Xvfb.
-test: deps-test deps-build vet test-unit test-race build test-smoke
+test: deps-test deps-build vet test-unit test-race build test-gl test-smoke
 
 vet:
 	CGO_ENABLED=0 $(GO) vet -tags ci ./...
@@ -40,6 +40,11 @@ test-unit:
 test-race:
 	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./app/... ./devices/... ./storage/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/...
 
+# The GL rasterizer against the CPU one, in its own offscreen context under
+# Xvfb (the tests start it): the same scenes must give the same pixels.
+test-gl:
+	CGO_ENABLED=1 $(GO) test -tags gl -count=1 ./ui/render/compare ./ui/render/gl ./ui/render/backend
+
 test-smoke: build
 	mkdir -p build
 	$(GO) test -count=1 -tags smoke ./test/smoke -binary $(CURDIR)/$(BIN) -shot $(CURDIR)/build/smoke.png -v
@@ -47,6 +52,7 @@ test-smoke: build
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
 	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/... ./test/backlog
+	CGO_ENABLED=1 $(GO) test -tags gl -run '^$$' -bench . -benchmem ./ui/render/gl ./ui/render/compare
 	scripts/displaybench.sh 20
 
 # Accuracy on the shared corpora (../shared/data): the EC57 beat-by-beat

@@ -45,6 +45,7 @@ func main() {
 	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, 15m otherwise)")
 	fps := fl.Int("fps", 30, "waveform frames per second")
 	steth := fl.Bool("stethoscope", false, "listen to a digital stethoscope on the sound card's input")
+	renderer := fl.String("render", "auto", "waveform rasterizer: auto (gl on a hardware GPU, else cpu), gl or cpu")
 	idleLock := fl.Duration("idle-lock", 5*time.Minute, "lock the records after this long without activity (negative: never)")
 	if err := fl.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
@@ -60,7 +61,7 @@ func main() {
 		}
 	}
 	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
-		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth})
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth, Render: *renderer})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)

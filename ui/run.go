@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 	"telewave/storage/seal"
 	"telewave/storage/sqlite"
 	"telewave/ui/paper"
+	"telewave/ui/render"
+	"telewave/ui/render/backend"
 )
 
 // AppID is the application id, as in FyneApp.toml.
@@ -39,10 +42,26 @@ type Options struct {
 	// Stethoscope listens to the sound card's input (a digital
 	// stethoscope's line or USB audio) while monitoring.
 	Stethoscope bool
+	// Render is the waveform rasterizer: "auto" (default: gl on a hardware
+	// renderer, else cpu), "gl" or "cpu".
+	Render string
 }
 
 // Run opens the workstation window and returns when it is closed.
 func Run(opts Options) error {
+	if opts.Render == "" {
+		opts.Render = "auto"
+	}
+	// One rasterizer for every display of the window, chosen on the first
+	// frame (GL needs the main loop running). It is not closed at exit:
+	// GLFW is terminated by then, and the process frees what GL held.
+	shared, err := backend.New(opts.Render, fyne.DoAndWait, func(note string) {
+		fmt.Fprintln(os.Stderr, "telewave: waveforms:", note)
+	})
+	if err != nil {
+		return err
+	}
+	newRasterizer = func() render.Rasterizer { return shared }
 	a := fyneapp.NewWithID(AppID)
 	w := a.NewWindow("Telewave")
 	w.Resize(fyne.NewSize(1200, 800))

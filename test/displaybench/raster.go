@@ -1,20 +1,21 @@
 package main
 
 import (
-	"fmt"
+	"fyne.io/fyne/v2"
 
 	"telewave/ui/render"
-	"telewave/ui/render/cpu"
+	"telewave/ui/render/backend"
 )
 
-// newRasterizer returns the backend --render names and how to release it.
+// newRasterizer returns the backend --render names, chosen on the first
+// frame as the app does, and how to release it.
 func newRasterizer(name string) (render.Rasterizer, func(), error) {
-	switch name {
-	case "cpu":
-		return cpu.New(), func() {}, nil
+	s, err := backend.New(name, fyne.DoAndWait, nil)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, fmt.Errorf("unknown --render %q (cpu, gl)", name)
+	return s, func() {}, nil
 }
 
-// backends lists the names newRasterizer accepts.
-func backends() []string { return []string{"cpu"} }
+// backends lists the names the benchmark runs.
+func backends() []string { return []string{"cpu", "gl"} }

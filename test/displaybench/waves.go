@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"telewave/devices/ads1298"
+	"telewave/ui/paper"
 	"telewave/ui/render"
 	"telewave/ui/waveview"
 )
@@ -84,9 +85,11 @@ func startWaves(ctx context.Context, wg *sync.WaitGroup, win fyne.Window, c conf
 	}
 	traces := make([]waveview.Trace, 12)
 	for i, l := range ads1298.Leads {
-		traces[i] = waveview.Trace{Label: l.ID, Color: color.RGBA{40, 230, 120, 255}, Rate: ads1298.SampleRate, Min: -1.5, Max: 1.5}
+		traces[i] = waveview.Trace{Label: l.ID, Color: color.RGBA{40, 230, 120, 255}, Rate: ads1298.SampleRate, Min: -1.5, Max: 1.5, Paper: true}
 	}
-	wv := waveview.New(traces, waveview.Options{Seconds: 6, Rasterizer: rz,
+	// As the monitor draws: true paper scale (25 mm/s, 10 mm/mV) at 96 dpi.
+	cal := paper.Standard(paper.DefaultDPI, true)
+	wv := waveview.New(traces, waveview.Options{Seconds: 6, Rasterizer: rz, Calibration: &cal,
 		Background: color.RGBA{0, 0, 0, 255},
 		Grid: render.Grid{MinorX: 8, MinorY: 8, MajorX: 40, MajorY: 40,
 			Minor: color.RGBA{40, 20, 20, 255}, Major: color.RGBA{90, 30, 30, 255}}})
