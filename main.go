@@ -42,9 +42,10 @@ func main() {
 	store := fl.String("store", app.DefaultStoreDir(os.Getenv), "record store directory")
 	ehr := fl.String("ehr", os.Getenv("TELEWAVE_EHR"), "FHIR R4 base URL of the EHR (https, or http on loopback)")
 	mrnSystem := fl.String("mrn-system", "", "identifier system of MRNs at the EHR")
-	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, 15m otherwise)")
+	chartEvery := fl.Duration("chart-every", 0, "charting interval (default 1m in the demo, else the configuration file's, else 15m)")
 	fps := fl.Int("fps", 30, "waveform frames per second")
 	steth := fl.Bool("stethoscope", false, "listen to a digital stethoscope on the sound card's input")
+	config := fl.String("config", "", "configuration file with the EHR settings (default $XDG_CONFIG_HOME/telewave/config.json)")
 	renderer := fl.String("render", "auto", "waveform rasterizer: auto (gl on a hardware GPU, else cpu), gl or cpu")
 	idleLock := fl.Duration("idle-lock", 5*time.Minute, "lock the records after this long without activity (negative: never)")
 	if err := fl.Parse(os.Args[1:]); err != nil {
@@ -54,14 +55,11 @@ func main() {
 		}
 		os.Exit(2)
 	}
-	if *chartEvery == 0 {
-		*chartEvery = 15 * time.Minute
-		if *demo {
-			*chartEvery = time.Minute
-		}
+	if *chartEvery == 0 && *demo {
+		*chartEvery = time.Minute // else the configuration file's, or its default
 	}
 	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
-		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth, Render: *renderer})
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth, Render: *renderer, ConfigPath: *config})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)

@@ -64,9 +64,11 @@ type Config struct {
 	Devices    []DeviceSpec
 	ChartEvery time.Duration // 0 = one minute
 	EHR        string        // FHIR base URL; empty: work queues in the outbox
-	MRNSystem  string        // identifier system of MRNs at the EHR
-	Open       devices.Opener
-	Now        func() time.Time
+	// ClientOptions configure the EHR client (SMART Backend Services).
+	ClientOptions []fhir.Option
+	MRNSystem     string // identifier system of MRNs at the EHR
+	Open          devices.Opener
+	Now           func() time.Time
 	// Audio opens the sound output for the alarm sounds, off the UI
 	// thread; nil: silent (the alarm bar still shows and flashes).
 	Audio func() (audio.Backend, error)
@@ -109,7 +111,12 @@ type Workstation struct {
 	queue storage.OutboxStats
 
 	discovery *Discovery
+	client    *fhir.Client // nil without an EHR
 }
+
+// FHIR is the EHR client the sync uses (nil without an EHR): the sync
+// screen searches the EHR's patients with it.
+func (w *Workstation) FHIR() *fhir.Client { return w.client }
 
 // NewWorkstation wires the services; nothing runs until Start.
 func NewWorkstation(cfg Config) (*Workstation, error) {
@@ -145,7 +152,7 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 	}
 	w.Recorder = NewRecorder(cfg.Store, cfg.Patient.ID, cfg.Now, w.alarm)
 	if cfg.EHR != "" {
-		client, err := fhir.NewClient(cfg.EHR)
+		client, err := fhir.NewClient(cfg.EHR, cfg.ClientOptions...)
 		if err != nil {
 			return nil, fmt.Errorf("workstation: %w", err)
 		}
@@ -153,6 +160,7 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 		if cb, ok := cfg.Store.(fhir.ClipBinaries); ok { // a resend after a crash does not upload the audio again
 			opts = append(opts, fhir.WithClipBinaries(cb))
 		}
+		w.client = client
 		w.Drainer = &outbox.Drainer{Queue: cfg.Store, Sender: fhir.NewSender(client, fhir.Systems{MRN: cfg.MRNSystem}, opts...),
 			Now: cfg.Now, Probe: client.Metadata}
 	}

@@ -50,6 +50,8 @@ type monitorScreen struct {
 	cal    paper.Calibration
 	mode   waveview.Mode
 	paper  *paperControls
+	tabs   *container.AppTabs
+	sync   *syncPanel // nil until addRecordTabs
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -89,7 +91,7 @@ func newMonitorScreen(ws *app.Workstation, fps int, scr paper.Screen) *monitorSc
 	m.ports = widget.NewLabel("")
 	// Everything below the waveforms sits in tabs of a fixed height, so the
 	// waveforms keep most of the window however many devices are attached.
-	tabs := container.NewAppTabs(
+	m.tabs = container.NewAppTabs(
 		container.NewTabItem("Devices", container.NewVBox(m.devRows, m.addDeviceForm())),
 		container.NewTabItem("All values", m.values),
 		container.NewTabItem("Serial ports", m.ports),
@@ -98,20 +100,26 @@ func newMonitorScreen(ws *app.Workstation, fps int, scr paper.Screen) *monitorSc
 		container.NewTabItem("Screen calibration", m.calibrationItem()))
 	if ws.Stethoscope != nil {
 		m.steth = newStethPanel(ws.Stethoscope)
-		tabs.Append(container.NewTabItem("Stethoscope", m.steth.root))
+		m.tabs.Append(container.NewTabItem("Stethoscope", m.steth.root))
 	}
-	for _, t := range tabs.Items {
-		sc := container.NewVScroll(t.Content)
-		sc.SetMinSize(fyne.NewSize(0, 190))
-		t.Content = sc
+	for _, t := range m.tabs.Items {
+		scrolled(t)
 	}
-	bottom := container.NewVBox(tabs, container.NewHBox(chart, m.paper.strip, m.paper.trends, m.event))
+	bottom := container.NewVBox(m.tabs, container.NewHBox(chart, m.paper.strip, m.paper.trends, m.event))
 	user := ws.User()
 	m.alarms = newAlarmBar(ws.Analysis.Alarms, func() { ws.Analysis.AcknowledgeAll(user) }, func() { ws.Analysis.PauseAudio(user) })
 	top := container.NewVBox(container.NewBorder(nil, nil, m.header, m.syncLine, m.paper.root), m.alarms)
 	waves := container.NewBorder(nil, m.paper.status, nil, nil, m.waves)
 	m.root = container.NewBorder(top, bottom, nil, numerics, waves)
 	return m
+}
+
+// scrolled puts a tab's content in a scroll of the tabs' fixed height.
+func scrolled(t *container.TabItem) *container.TabItem {
+	sc := container.NewVScroll(t.Content)
+	sc.SetMinSize(fyne.NewSize(0, 190))
+	t.Content = sc
+	return t
 }
 
 func bigNumber(c color.Color) *canvas.Text {
@@ -204,6 +212,9 @@ func (m *monitorScreen) start(ctx context.Context) {
 	m.ctx, m.cancel = context.WithCancel(ctx)
 	m.disp.start(m.ctx, m.ws.Hub, m.fps)
 	m.alarms.Start(m.ctx)
+	if m.sync != nil {
+		m.sync.start(m.ctx)
+	}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -217,6 +228,9 @@ func (m *monitorScreen) stop() {
 	}
 	m.disp.stop()
 	m.alarms.Stop()
+	if m.sync != nil {
+		m.sync.stop()
+	}
 	m.wg.Wait()
 }
 

@@ -18,6 +18,7 @@ import (
 	"telewave/storage"
 	"telewave/storage/seal"
 	"telewave/storage/sqlite"
+	"telewave/sync/fhir"
 	"telewave/ui/paper"
 	"telewave/ui/render"
 	"telewave/ui/render/backend"
@@ -45,6 +46,9 @@ type Options struct {
 	// Render is the waveform rasterizer: "auto" (default: gl on a hardware
 	// renderer, else cpu), "gl" or "cpu".
 	Render string
+	// ConfigPath is the configuration file (EHR settings); the flags above
+	// override what it says. Empty: app.DefaultConfigPath.
+	ConfigPath string
 }
 
 // Run opens the workstation window and returns when it is closed.
@@ -62,10 +66,12 @@ func Run(opts Options) error {
 		return err
 	}
 	newRasterizer = func() render.Rasterizer { return shared }
+	ehr, clientOpts := loadEHRConfig(&opts)
 	a := fyneapp.NewWithID(AppID)
 	w := a.NewWindow("Telewave")
 	w.Resize(fyne.NewSize(1200, 800))
 	s := newSession(w, opts)
+	s.ehr, s.clientOpts = ehr, clientOpts
 	// SIGINT/SIGTERM: Fyne's desktop driver catches both and quits the
 	// app like the user closing the window, so ShowAndRun returns and the
 	// recorder writes what it holds and the store closes cleanly. A second
@@ -124,6 +130,38 @@ type session struct {
 	leave  func()       // stops what the shown screen started
 	drop   *DropImporter
 	screen paper.Screen // the display's DPI; detected off the UI thread
+
+	ehr        ehrConfig     // the configuration file's EHR settings
+	clientOpts []fhir.Option // SMART, from those settings
+}
+
+// loadEHRConfig reads the configuration file and lays the command-line
+// flags over it into opts. A damaged file keeps what it could read and
+// the settings tab says what is wrong; a bad SMART setting leaves the EHR
+// client without authorization and says so on stderr.
+func loadEHRConfig(opts *Options) (ehrConfig, []fhir.Option) {
+	path := opts.ConfigPath
+	if path == "" {
+		var err error
+		if path, err = app.DefaultConfigPath(); err != nil {
+			return ehrConfig{loadErr: err}, nil
+		}
+	}
+	file, err := app.LoadConfigFile(path)
+	cfg := ehrConfig{path: path, loadErr: err}
+	cfg.settings = file.EHR.With(app.EHRSettings{BaseURL: opts.EHR, MRNSystem: opts.MRNSystem, ChartEvery: app.Duration(opts.ChartEvery)})
+	opts.EHR, opts.MRNSystem = cfg.settings.BaseURL, cfg.settings.MRNSystem
+	if opts.ChartEvery == 0 {
+		opts.ChartEvery = 15 * time.Minute // a bedside charting round
+		if cfg.settings.ChartEvery != 0 {
+			opts.ChartEvery = cfg.settings.ChartInterval()
+		}
+	}
+	co, err := cfg.settings.ClientOptions()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "telewave: EHR:", err)
+	}
+	return cfg, co
 }
 
 func newSession(w fyne.Window, opts Options) *session {
@@ -174,7 +212,8 @@ func (s *session) startDemo() {
 		return
 	}
 	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient, Devices: specs,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio, Stethoscope: steth})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, ClientOptions: s.clientOpts,
+		Audio: s.openAudio, Stethoscope: steth})
 	if err != nil {
 		Do(func() { s.fail(err) })
 		return
@@ -187,6 +226,12 @@ func (s *session) startDemo() {
 func (s *session) startMonitoring(ws *app.Workstation) {
 	s.ws = ws
 	s.monitor = newMonitorScreen(ws, s.opts.FPS, s.screen)
+	switch {
+	case s.store != nil:
+		s.monitor.addRecordTabs(s.store, s.user, s.ehr)
+	case s.demoDB != nil:
+		s.monitor.addRecordTabs(s.demoDB.Store, s.demoDB.User, s.ehr)
+	}
 	s.show(s.monitor.content())
 	s.monitor.start(s.ctx)
 	// Serial ports are polled off the UI thread; a plugged USB device whose
@@ -199,7 +244,8 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 // clinician adds devices on the monitor screen.
 func (s *session) monitorPatient(user storage.User, p storage.Patient) {
 	ws, err := app.NewWorkstation(app.Config{Store: s.store, User: user.Name, Patient: p,
-		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, Audio: s.openAudio, Stethoscope: s.stethoscope()})
+		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, ClientOptions: s.clientOpts,
+		Audio: s.openAudio, Stethoscope: s.stethoscope()})
 	if err != nil {
 		s.fail(err)
 		return
