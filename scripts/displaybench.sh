@@ -10,10 +10,14 @@ mkdir -p build
 CGO_ENABLED=1 go build -o build/displaybench ./test/displaybench
 read -r -a backends <<< "$(build/displaybench -list)"
 export LIBGL_ALWAYS_SOFTWARE="${LIBGL_ALWAYS_SOFTWARE:-1}" LC_ALL=C.UTF-8
-run() { xvfb-run -a -s "-screen 0 1280x1000x24" build/displaybench "$@" 2>&1 | grep '^display' || { echo "displaybench $* failed" >&2; return 1; }; }
+# A run that fails (a crash included) is reported and the others still run;
+# the script then exits non-zero.
+failed=0
+run() { xvfb-run -a -s "-screen 0 1280x1000x24" build/displaybench "$@" 2>&1 | grep '^display' || { echo "displaybench $* FAILED" >&2; failed=1; }; }
 for fps in 30 60; do
 	run --empty --fps "$fps" --seconds "$secs"
 	for b in "${backends[@]}"; do
 		run --render "$b" --fps "$fps" --seconds "$secs"
 	done
 done
+exit "$failed"
