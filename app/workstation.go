@@ -75,6 +75,11 @@ type Config struct {
 	// Stethoscope opens the stethoscope's sound card (input and
 	// headphones); nil: no stethoscope.
 	Stethoscope func() (audio.Backend, error)
+	// StethoscopeInput and StethoscopeOutput are the device ids chosen last
+	// time ("" = the system's default); OnStethoscopeDevices hears each new
+	// choice so the caller can remember it for next time.
+	StethoscopeInput, StethoscopeOutput string
+	OnStethoscopeDevices                func(input, output string)
 }
 
 // SyncStatus is what the screen shows of the EHR link.
@@ -143,6 +148,7 @@ func NewWorkstation(cfg Config) (*Workstation, error) {
 	}
 	if cfg.Stethoscope != nil {
 		if w.Stethoscope, err = NewStethoscope(StethoscopeConfig{Audio: cfg.Stethoscope, Publish: w.Hub.Publish,
+			Input: cfg.StethoscopeInput, Output: cfg.StethoscopeOutput, OnDevices: cfg.OnStethoscopeDevices,
 			Mode: audiofilter.Diaphragm, Now: cfg.Now, PatientMRN: cfg.Patient.MRN, User: cfg.User}); err != nil {
 			return nil, fmt.Errorf("workstation: %w", err)
 		}

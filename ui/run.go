@@ -211,9 +211,10 @@ func (s *session) startDemo() {
 		Do(func() { s.fail(err) })
 		return
 	}
+	in, out, remember := stethoscopeChoice()
 	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient, Devices: specs,
 		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, ClientOptions: s.clientOpts,
-		Audio: s.openAudio, Stethoscope: steth})
+		Audio: s.openAudio, Stethoscope: steth, StethoscopeInput: in, StethoscopeOutput: out, OnStethoscopeDevices: remember})
 	if err != nil {
 		Do(func() { s.fail(err) })
 		return
@@ -243,14 +244,38 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 // monitorPatient starts a workstation for p with no device yet; the
 // clinician adds devices on the monitor screen.
 func (s *session) monitorPatient(user storage.User, p storage.Patient) {
+	in, out, remember := stethoscopeChoice()
 	ws, err := app.NewWorkstation(app.Config{Store: s.store, User: user.Name, Patient: p,
 		ChartEvery: s.opts.ChartEvery, EHR: s.opts.EHR, MRNSystem: s.opts.MRNSystem, ClientOptions: s.clientOpts,
-		Audio: s.openAudio, Stethoscope: s.stethoscope()})
+		Audio: s.openAudio, Stethoscope: s.stethoscope(), StethoscopeInput: in, StethoscopeOutput: out,
+		OnStethoscopeDevices: remember})
 	if err != nil {
 		s.fail(err)
 		return
 	}
 	s.startMonitoring(ws)
+}
+
+// Preference keys of the stethoscope's sound devices chosen last time.
+const (
+	prefStethInput  = "stethoscope-input"
+	prefStethOutput = "stethoscope-output"
+)
+
+// stethoscopeChoice returns the stethoscope's input and output chosen in
+// an earlier session (kept in the machine's preferences, like the screen's
+// DPI: they describe this workstation's sound cards, not a patient) and a
+// function that remembers a new choice.
+func stethoscopeChoice() (input, output string, remember func(input, output string)) {
+	a := fyne.CurrentApp()
+	if a == nil {
+		return "", "", nil
+	}
+	p := a.Preferences()
+	return p.String(prefStethInput), p.String(prefStethOutput), func(in, out string) {
+		p.SetString(prefStethInput, in)
+		p.SetString(prefStethOutput, out)
+	}
 }
 
 // stethoscope is the stethoscope's sound card when one is wanted.
