@@ -7,7 +7,7 @@ what=${1:?usage: ensure-deps.sh build|test}
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test_pkgs=(xvfb xauth libgl1-mesa-dri imagemagick libxml2-utils dcmtk dicom3tools poppler-utils x11-xserver-utils)
+test_pkgs=(xvfb xauth libgl1-mesa-dri imagemagick libxml2-utils dcmtk dicom3tools poppler-utils x11-xserver-utils chromium)
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
