@@ -31,6 +31,7 @@ type monitorScreen struct {
 
 	root     *fyne.Container
 	waves    *fyne.Container
+	calipers *calipers // over the waveforms while frozen
 	disp     *display
 	header   *widget.Label
 	syncLine *widget.Label
@@ -76,8 +77,12 @@ func newMonitorScreen(ws *app.Workstation, fps int, scr paper.Screen) *monitorSc
 	m.spo2 = bigNumber(plethCyan)
 	m.pr = bigNumber(plethCyan)
 	m.disp = newDisplay(ws.Devices(), ws.Stethoscope != nil, m.cal, m.mode)
+	// Calipers lie over the waveforms while they are frozen: the frozen
+	// screen is drawn at the monitor's calibration, so Δt and ΔmV read true.
+	m.calipers = newCalipers(func() paper.Calibration { return m.cal })
+	m.calipers.Hide()
 	m.paper = newPaperControls(m)
-	m.waves = container.NewStack(m.disp.view)
+	m.waves = container.NewStack(m.disp.view, m.calipers)
 	m.devRows = container.NewVBox()
 	for _, d := range ws.Devices() {
 		m.addRow(d.Slot, d.Path)
@@ -200,7 +205,7 @@ func (m *monitorScreen) rebuildDisplay() {
 	frozen := old.view.Frozen()
 	m.disp = newDisplay(m.ws.Devices(), m.ws.Stethoscope != nil, m.cal, m.mode)
 	m.disp.view.Freeze(frozen)
-	m.waves.Objects = []fyne.CanvasObject{m.disp.view}
+	m.waves.Objects = []fyne.CanvasObject{m.disp.view, m.calipers}
 	m.waves.Refresh()
 	if m.ctx != nil {
 		m.disp.start(m.ctx, m.ws.Hub, m.fps)

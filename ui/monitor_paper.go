@@ -93,8 +93,11 @@ func (p *paperControls) refresh() {
 	}
 	if v.Frozen() {
 		p.freeze.SetText("Unfreeze")
+		p.m.calipers.Show()
+		p.m.calipers.Refresh() // a speed or gain change re-reads the calipers
 	} else {
 		p.freeze.SetText("Freeze")
+		p.m.calipers.Hide()
 	}
 }
 
