@@ -42,19 +42,7 @@ func (s *Store) ChartVitals(ctx context.Context, c storage.Chart) (unitID int64,
 		if err != nil {
 			return fmt.Errorf("patient: %w", err)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM charts WHERE uuid = ?`, c.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return storage.ErrExists
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO charts (uuid, patient_id, time_ns, sealed) VALUES (?, ?, ?, ?)`,
-			c.ID, p.ID, c.Time.UnixNano(), sealed)
-		if err != nil {
-			return err
-		}
-		chartID, err := res.LastInsertId()
+		chartID, err := insertSealedRow(ctx, tx, "charts", c.ID, p.ID, c.Time, sealed)
 		if err != nil {
 			return err
 		}
@@ -65,16 +53,8 @@ func (s *Store) ChartVitals(ctx context.Context, c storage.Chart) (unitID int64,
 				return err
 			}
 		}
-		now := s.now()
-		res, err = tx.ExecContext(ctx, `INSERT INTO outbox (kind, ref_id, state, next_attempt_ns, created_ns) VALUES (?, ?, ?, ?, ?)`,
-			KindChart, chartID, string(storage.Pending), now.UnixNano(), now.UnixNano())
-		if err != nil {
-			return err
-		}
-		if unitID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "chart", "chart "+c.ID, now)
+		unitID, err = s.queueAudited(ctx, tx, ss, KindChart, chartID, "chart "+c.ID)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("chart %s: %w", c.ID, err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -43,22 +44,12 @@ func (s *Store) QueueReport(ctx context.Context, r storage.Report) (unitID int64
 				return fmt.Errorf("strip %s of the patient: %w", id, err)
 			}
 		}
-		if err := mustBeNew(ctx, tx, "reports", r.ID); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO reports (uuid, patient_id, time_ns, sealed) VALUES (?, ?, ?, ?)`,
-			r.ID, p.ID, r.Time.UnixNano(), sealed)
+		ref, err := insertSealedRow(ctx, tx, "reports", r.ID, p.ID, r.Time, sealed)
 		if err != nil {
 			return err
 		}
-		ref, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if unitID, err = queueUnit(ctx, tx, KindReport, ref, s.now()); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "report", "report "+r.ID, s.now())
+		unitID, err = s.queueAudited(ctx, tx, ss, KindReport, ref, "report "+r.ID)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("report %s: %w", r.ID, err)
@@ -87,4 +78,31 @@ func reportByRow(ctx context.Context, q queryer, ss session, rowID int64) (*stor
 		return nil, fmt.Errorf("report row %d: sealed id does not match", rowID)
 	}
 	return &r, nil
+}
+
+// insertSealedRow inserts a row of table (a table of this package with
+// uuid, patient_id, time_ns and sealed columns) after checking its uuid is
+// new (storage.ErrExists), and returns the row's id.
+func insertSealedRow(ctx context.Context, tx *sql.Tx, table, id string, patientID int64, t time.Time, sealed []byte) (int64, error) {
+	if err := mustBeNew(ctx, tx, table, id); err != nil {
+		return 0, err
+	}
+	// table is a constant of this package, never user input.
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (uuid, patient_id, time_ns, sealed) VALUES (?, ?, ?, ?)`,
+		id, patientID, t.UnixNano(), sealed)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// queueAudited queues an outbox unit of kind for row ref and writes the
+// audit row (action = kind) in the same transaction.
+func (s *Store) queueAudited(ctx context.Context, tx *sql.Tx, ss session, kind string, ref int64, detail string) (int64, error) {
+	now := s.now()
+	unitID, err := queueUnit(ctx, tx, kind, ref, now)
+	if err != nil {
+		return 0, err
+	}
+	return unitID, appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, kind, detail, now)
 }
