@@ -116,10 +116,16 @@ type display struct {
 }
 
 func newDisplay(specs []app.DeviceSpec, stethoscope bool, cal paper.Calibration, mode waveview.Mode) *display {
-	d := &display{lanes: lanesFor(specs), index: map[laneKey]int{}}
+	lanes := lanesFor(specs)
 	if stethoscope {
-		d.lanes = append(d.lanes, pcgLanes()...)
+		lanes = append(lanes, pcgLanes()...)
 	}
+	return newLaneDisplay(lanes, cal, mode)
+}
+
+// newLaneDisplay shows the given lanes.
+func newLaneDisplay(lanes []lane, cal paper.Calibration, mode waveview.Mode) *display {
+	d := &display{lanes: lanes, index: map[laneKey]int{}}
 	traces := make([]waveview.Trace, len(d.lanes))
 	for i, l := range d.lanes {
 		traces[i] = l.trace
