@@ -30,20 +30,6 @@ const Namespace = "urn:hl7-org:v3"
 // maxSamples bounds the samples of one file (all leads, both series).
 const maxSamples = 64 << 20
 
-// Sniff reports whether the first bytes of a file look like an aECG: an
-// AnnotatedECG root element, in UTF-8 or UTF-16. Give it the first 2 KiB or
-// so: a declaration and comments may come before the root.
-func Sniff(head []byte) bool {
-	if len(head)%2 == 1 && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || (len(head) > 1 && (head[0] == 0 || head[1] == 0))) {
-		head = head[:len(head)-1]
-	}
-	text, err := xmltext.UTF8(head)
-	if err != nil {
-		return false
-	}
-	return bytes.Contains(text, []byte("<AnnotatedECG")) || bytes.Contains(text, []byte(":AnnotatedECG"))
-}
-
 // Decode reads a whole aECG file. Errors wrap ecg12.ErrFormat and name the
 // series, sequence or annotation at fault; no partial record is returned.
 // Leads come in standard order (I, II, III, aVR, aVL, aVF, V1–V6, others in

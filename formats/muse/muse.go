@@ -23,20 +23,6 @@ const FormatName = "GE MUSE XML"
 // maxSamples bounds the samples of one file, both waveforms together.
 const maxSamples = 64 << 20
 
-// Sniff reports whether the first bytes of a file look like a MUSE export:
-// a RestingECG element, in UTF-8, Latin-1 or UTF-16. Give it the first
-// 2 KiB or so: a declaration, DOCTYPE and comments come first.
-func Sniff(head []byte) bool {
-	if len(head)%2 == 1 && (bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || (len(head) > 1 && (head[0] == 0 || head[1] == 0))) {
-		head = head[:len(head)-1]
-	}
-	text, err := xmltext.UTF8(head)
-	if err != nil {
-		return false
-	}
-	return bytes.Contains(text, []byte("<RestingECG>")) || bytes.Contains(text, []byte("<RestingECG "))
-}
-
 // Decode reads a whole MUSE XML file. Errors wrap ecg12.ErrFormat and name
 // the element at fault; no partial record is returned.
 func Decode(data []byte) (*ecg12.Record, error) {

@@ -93,3 +93,30 @@ func FromWindows1252(b []byte) []byte {
 	}
 	return out
 }
+
+// Head is the text of the first n bytes of an XML file (all of b when it
+// is shorter), as UTF-8, for sniffing a format by its root element. A
+// UTF-16 head cut after an odd number of bytes loses its last, half code
+// unit (a sniffer is given a fixed number of bytes, and half a character
+// must not make the whole head unreadable). Bytes that are not text come
+// back as they are; Head never fails.
+func Head(b []byte, n int) string {
+	if n >= 0 && n < len(b) {
+		b = b[:n]
+	}
+	if len(b)%2 == 1 && utf16Head(b) {
+		b = b[:len(b)-1]
+	}
+	text, err := UTF8(b)
+	if err != nil {
+		return string(b) // not reachable: an even-length head always converts
+	}
+	return string(text)
+}
+
+// utf16Head reports whether b looks like the start of UTF-16 text: a
+// byte-order mark, or a zero byte among the first two (ASCII in UTF-16).
+func utf16Head(b []byte) bool {
+	return bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) ||
+		(len(b) > 1 && (b[0] == 0 || b[1] == 0))
+}
