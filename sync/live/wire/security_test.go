@@ -163,7 +163,11 @@ func TestKnockRejects(t *testing.T) {
 		want  error
 	}{
 		{"invite of another host", knockFrom(stranger, "k1"), ErrAuth},
-		{"viewer key changed", func() []byte { f := knockFrom(h, "k2"); copy(f[headerLen:knockLen], testViewer(t, h, "k3").PublicKey()); return f }(), ErrAuth},
+		{"viewer key changed", func() []byte {
+			f := knockFrom(h, "k2")
+			copy(f[headerLen:knockLen], testViewer(t, h, "k3").PublicKey())
+			return f
+		}(), ErrAuth},
 		{"viewer key off the curve", func() []byte { f := knockFrom(h, "k4"); f[headerLen+10] ^= 1; return f }(), ErrFrame},
 		{"stream frame", mustSeal(t, h, ClassWave, []byte("x")), ErrFrame},
 		{"short knock", knockFrom(h, "k5")[:knockLen], ErrFrame},
