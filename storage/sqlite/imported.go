@@ -129,44 +129,55 @@ func (s *Store) FinishImport(ctx context.Context, f ImportedFile) error {
 	if err != nil {
 		return fmt.Errorf("finish import: %w", err)
 	}
-	var detail string
-	switch f.Outcome {
-	case ImportImported:
-		if f.RecordingID == 0 || f.PatientID == 0 {
-			return fmt.Errorf("finish import of file %d: imported without a recording and patient", f.ID)
-		}
-		detail = fmt.Sprintf("file %d (%s) as recording %d of patient %d", f.ID, f.Format, f.RecordingID, f.PatientID)
-	case ImportRejected:
-		if f.Reason == "" {
-			return fmt.Errorf("finish import of file %d: rejected without a reason", f.ID)
-		}
-		f.RecordingID, f.PatientID = 0, 0
-		detail = fmt.Sprintf("file %d rejected: %s", f.ID, f.Reason)
-	default:
-		return fmt.Errorf("finish import of file %d: outcome %q is not imported or rejected", f.ID, f.Outcome)
+	detail, err := finishDetail(&f)
+	if err != nil {
+		return err
 	}
 	f.At = s.now()
-	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
-		var outcome string
-		err := tx.QueryRowContext(ctx, `SELECT outcome FROM imported_files WHERE id = ?`, f.ID).Scan(&outcome)
-		if errors.Is(err, sql.ErrNoRows) {
-			return storage.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if outcome != ImportPending {
-			return fmt.Errorf("file %d is %s, not claimed", f.ID, outcome)
-		}
-		if err := writeImported(ctx, tx, s, f); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "file "+f.Outcome, detail, f.At)
-	})
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error { return finishImport(ctx, tx, s, ss, f, detail) })
 	if err != nil {
 		return fmt.Errorf("finish import of file %d: %w", f.ID, err)
 	}
 	return nil
+}
+
+// finishDetail checks f's outcome and says it for the audit log; a
+// rejection loses any recording and patient.
+func finishDetail(f *ImportedFile) (string, error) {
+	switch f.Outcome {
+	case ImportImported:
+		if f.RecordingID == 0 || f.PatientID == 0 {
+			return "", fmt.Errorf("finish import of file %d: imported without a recording and patient", f.ID)
+		}
+		return fmt.Sprintf("file %d (%s) as recording %d of patient %d", f.ID, f.Format, f.RecordingID, f.PatientID), nil
+	case ImportRejected:
+		if f.Reason == "" {
+			return "", fmt.Errorf("finish import of file %d: rejected without a reason", f.ID)
+		}
+		f.RecordingID, f.PatientID = 0, 0
+		return fmt.Sprintf("file %d rejected: %s", f.ID, f.Reason), nil
+	}
+	return "", fmt.Errorf("finish import of file %d: outcome %q is not imported or rejected", f.ID, f.Outcome)
+}
+
+// finishImport writes the outcome of claimed file f in tx, audited with
+// detail.
+func finishImport(ctx context.Context, tx *sql.Tx, s *Store, ss session, f ImportedFile, detail string) error {
+	var outcome string
+	err := tx.QueryRowContext(ctx, `SELECT outcome FROM imported_files WHERE id = ?`, f.ID).Scan(&outcome)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if outcome != ImportPending {
+		return fmt.Errorf("file %d is %s, not claimed", f.ID, outcome)
+	}
+	if err := writeImported(ctx, tx, s, f); err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "file "+f.Outcome, detail, f.At)
 }
 
 // ImportedFileByKey returns the row of a content key, or

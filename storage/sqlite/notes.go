@@ -200,22 +200,31 @@ func (s *Store) AddAnnotations(ctx context.Context, recordingID int64, notes []s
 		return fmt.Errorf("annotate recording %d: %w", recordingID, err)
 	}
 	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
-		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM recordings WHERE id = ?`, recordingID); err != nil {
+		if err := insertAnnotations(ctx, tx, ss, recordingID, notes); err != nil {
 			return err
-		}
-		for _, a := range notes {
-			if a.Author == "" {
-				a.Author = ss.user.Name
-			}
-			if _, err := insertThenSeal(ctx, tx, ss.sealer, "annotations", "sealed", annotationRecord{Signal: a.Signal, Text: a.Text, Author: a.Author},
-				`INSERT INTO annotations (recording_id, time_ns, sealed) VALUES (?, ?, x'')`, recordingID, a.Time.UnixNano()); err != nil {
-				return err
-			}
 		}
 		return appendAudit(ctx, tx, ss.sealer, ss.storeID, ss.user.ID, "annotate", fmt.Sprintf("%d annotations of recording %d", len(notes), recordingID), s.now())
 	})
 	if err != nil {
 		return fmt.Errorf("annotate recording %d: %w", recordingID, err)
+	}
+	return nil
+}
+
+// insertAnnotations adds notes of a recording in tx; a note without an
+// author is the session user's.
+func insertAnnotations(ctx context.Context, tx *sql.Tx, ss session, recordingID int64, notes []storage.Annotation) error {
+	if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM recordings WHERE id = ?`, recordingID); err != nil {
+		return err
+	}
+	for _, a := range notes {
+		if a.Author == "" {
+			a.Author = ss.user.Name
+		}
+		if _, err := insertThenSeal(ctx, tx, ss.sealer, "annotations", "sealed", annotationRecord{Signal: a.Signal, Text: a.Text, Author: a.Author},
+			`INSERT INTO annotations (recording_id, time_ns, sealed) VALUES (?, ?, x'')`, recordingID, a.Time.UnixNano()); err != nil {
+			return err
+		}
 	}
 	return nil
 }

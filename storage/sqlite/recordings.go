@@ -24,25 +24,29 @@ func (s *Store) StartRecording(ctx context.Context, patientID int64, dev devices
 		return storage.Recording{}, fmt.Errorf("start recording: no start time")
 	}
 	rec := storage.Recording{PatientID: patientID, Device: dev, Started: started}
-	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
-		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM patients WHERE id = ?`, patientID); err != nil {
-			return fmt.Errorf("patient %d: %w", patientID, err)
-		}
-		// A recording started while the patient's encounter is open belongs to it.
-		var enc sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM encounters WHERE patient_id = ? AND stopped_ns IS NULL`, patientID).Scan(&enc)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		rec.EncounterID = enc.Int64
-		rec.ID, err = insertThenSeal(ctx, tx, ss.sealer, "recordings", "device", dev,
-			`INSERT INTO recordings (patient_id, encounter_id, started_ns, device) VALUES (?, ?, ?, x'')`, patientID, enc, started.UnixNano())
-		return err
-	})
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error { return insertRecording(ctx, tx, ss, &rec) })
 	if err != nil {
 		return storage.Recording{}, fmt.Errorf("start recording: %w", err)
 	}
 	return rec, nil
+}
+
+// insertRecording adds rec (PatientID, Device, Started) as a new recording
+// in tx, setting its ID and encounter.
+func insertRecording(ctx context.Context, tx *sql.Tx, ss session, rec *storage.Recording) error {
+	if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM patients WHERE id = ?`, rec.PatientID); err != nil {
+		return fmt.Errorf("patient %d: %w", rec.PatientID, err)
+	}
+	// A recording started while the patient's encounter is open belongs to it.
+	var enc sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM encounters WHERE patient_id = ? AND stopped_ns IS NULL`, rec.PatientID).Scan(&enc)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	rec.EncounterID = enc.Int64
+	rec.ID, err = insertThenSeal(ctx, tx, ss.sealer, "recordings", "device", rec.Device,
+		`INSERT INTO recordings (patient_id, encounter_id, started_ns, device) VALUES (?, ?, ?, x'')`, rec.PatientID, enc, rec.Started.UnixNano())
+	return err
 }
 
 // StopRecording marks a recording finished.
@@ -50,18 +54,20 @@ func (s *Store) StopRecording(ctx context.Context, recordingID int64, stopped ti
 	if _, err := s.session(); err != nil {
 		return fmt.Errorf("stop recording %d: %w", recordingID, err)
 	}
-	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE recordings SET stopped_ns = ? WHERE id = ?`, stopped.UnixNano(), recordingID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(storage.ErrNotFound, err)
-		}
-		return nil
-	})
+	err := inTx(ctx, s.db, func(tx *sql.Tx) error { return stopRecording(ctx, tx, recordingID, stopped) })
 	if err != nil {
 		return fmt.Errorf("stop recording %d: %w", recordingID, err)
+	}
+	return nil
+}
+
+func stopRecording(ctx context.Context, tx *sql.Tx, recordingID int64, stopped time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE recordings SET stopped_ns = ? WHERE id = ?`, stopped.UnixNano(), recordingID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(storage.ErrNotFound, err)
 	}
 	return nil
 }
@@ -132,22 +138,28 @@ func (s *Store) AddSignal(ctx context.Context, recordingID int64, sig devices.Si
 	if sig.ID == "" {
 		return fmt.Errorf("add signal: empty signal id")
 	}
-	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
-		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM recordings WHERE id = ?`, recordingID); err != nil {
-			return fmt.Errorf("recording %d: %w", recordingID, err)
-		}
-		sealed, err := sealJSON(ss.sealer, sig, "signals", signalRow(recordingID, sig.ID), "sealed")
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO signals (recording_id, signal_key, sealed) VALUES (?, ?, ?)
-			ON CONFLICT (recording_id, signal_key) DO NOTHING`, recordingID, sig.ID, sealed)
-		return err
-	})
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error { return insertSignal(ctx, tx, ss, recordingID, sig) })
 	if err != nil {
 		return fmt.Errorf("add signal %s: %w", sig.ID, err)
 	}
 	return nil
+}
+
+// insertSignal adds sig to a recording in tx; an existing sig.ID is kept.
+func insertSignal(ctx context.Context, tx *sql.Tx, ss session, recordingID int64, sig devices.Signal) error {
+	if sig.ID == "" {
+		return fmt.Errorf("empty signal id")
+	}
+	if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM recordings WHERE id = ?`, recordingID); err != nil {
+		return fmt.Errorf("recording %d: %w", recordingID, err)
+	}
+	sealed, err := sealJSON(ss.sealer, sig, "signals", signalRow(recordingID, sig.ID), "sealed")
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO signals (recording_id, signal_key, sealed) VALUES (?, ?, ?)
+		ON CONFLICT (recording_id, signal_key) DO NOTHING`, recordingID, sig.ID, sealed)
+	return err
 }
 
 func signalRow(recordingID int64, key string) string { return fmt.Sprintf("%d/%s", recordingID, key) }
@@ -207,41 +219,44 @@ func (s *Store) AppendChunks(ctx context.Context, recordingID int64, chunks []de
 	if err != nil {
 		return fmt.Errorf("append chunks to recording %d: %w", recordingID, err)
 	}
-	err = inTx(ctx, s.db, func(tx *sql.Tx) error {
-		sigRows, err := signalRowIDs(ctx, tx, recordingID)
-		if err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO chunks
-			(recording_id, signal_id, seq, host_time_ns, device_time_ns, n_samples, flags, payload)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		var enc []byte
-		for _, c := range chunks {
-			sigID, ok := sigRows[c.Signal]
-			if !ok {
-				return fmt.Errorf("chunk %d of signal %q: signal not added: %w", c.Seq, c.Signal, storage.ErrNotFound)
-			}
-			if c.HostTime.IsZero() {
-				return fmt.Errorf("chunk %d of signal %q: no host time", c.Seq, c.Signal)
-			}
-			if c.Seq > 1<<63-1 {
-				return fmt.Errorf("chunk %d of signal %q: sequence number too large", c.Seq, c.Signal)
-			}
-			enc = wavecodec.Encode(enc[:0], c.Samples)
-			payload := ss.sealer.Seal(enc, "chunks", chunkRow(sigID, c.Seq), "payload")
-			if _, err := stmt.ExecContext(ctx, recordingID, sigID, int64(c.Seq), c.HostTime.UnixNano(),
-				nullNS(c.DeviceTime), len(c.Samples), int64(c.Flags), payload); err != nil {
-				return fmt.Errorf("chunk %d of signal %q: %w", c.Seq, c.Signal, err)
-			}
-		}
-		return nil
-	})
+	err = inTx(ctx, s.db, func(tx *sql.Tx) error { return insertChunks(ctx, tx, ss, recordingID, chunks) })
 	if err != nil {
 		return fmt.Errorf("append chunks to recording %d: %w", recordingID, err)
+	}
+	return nil
+}
+
+// insertChunks adds chunks of a recording's signals in tx.
+func insertChunks(ctx context.Context, tx *sql.Tx, ss session, recordingID int64, chunks []devices.Chunk) error {
+	sigRows, err := signalRowIDs(ctx, tx, recordingID)
+	if err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO chunks
+		(recording_id, signal_id, seq, host_time_ns, device_time_ns, n_samples, flags, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	var enc []byte
+	for _, c := range chunks {
+		sigID, ok := sigRows[c.Signal]
+		if !ok {
+			return fmt.Errorf("chunk %d of signal %q: signal not added: %w", c.Seq, c.Signal, storage.ErrNotFound)
+		}
+		if c.HostTime.IsZero() {
+			return fmt.Errorf("chunk %d of signal %q: no host time", c.Seq, c.Signal)
+		}
+		if c.Seq > 1<<63-1 {
+			return fmt.Errorf("chunk %d of signal %q: sequence number too large", c.Seq, c.Signal)
+		}
+		enc = wavecodec.Encode(enc[:0], c.Samples)
+		payload := ss.sealer.Seal(enc, "chunks", chunkRow(sigID, c.Seq), "payload")
+		if _, err := stmt.ExecContext(ctx, recordingID, sigID, int64(c.Seq), c.HostTime.UnixNano(),
+			nullNS(c.DeviceTime), len(c.Samples), int64(c.Flags), payload); err != nil {
+			return fmt.Errorf("chunk %d of signal %q: %w", c.Seq, c.Signal, err)
+		}
 	}
 	return nil
 }

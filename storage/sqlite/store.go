@@ -49,6 +49,9 @@ type Store struct {
 	dir string
 	db  *sql.DB
 	now func() time.Time // injected by tests
+	// importFault, when set by a test, fails a whole-recording import at
+	// the step it names (CompleteImport, StoreRecording).
+	importFault func(step string) error
 
 	mu      sync.RWMutex
 	dek     *seal.DataKey // nil while locked

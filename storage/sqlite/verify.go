@@ -54,6 +54,13 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 		return r, fmt.Errorf("verify: %w", err)
 	}
 	r.SealedValues += n
+	for _, column := range []string{"says", "content"} {
+		n, err := s.openAll(ctx, "SELECT file_id, "+column+" FROM unmatched_files", "unmatched_files", column)
+		if err != nil {
+			return r, fmt.Errorf("verify: %w", err)
+		}
+		r.SealedValues += n
+	}
 	n, err = s.openAll(ctx, `SELECT recording_id || '/' || signal_key, sealed FROM signals`, "signals", "sealed")
 	if err != nil {
 		return r, fmt.Errorf("verify: %w", err)
