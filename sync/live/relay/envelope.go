@@ -55,6 +55,9 @@ const (
 // ErrBadEnvelope is wrapped by every ParseEnvelope error.
 var ErrBadEnvelope = errors.New("bad envelope")
 
+// ErrFrameTooBig is wrapped by the errors for frames over MaxFrame.
+var ErrFrameTooBig = errors.New("frame too big")
+
 // AppendEnvelope appends the message for op to dst: op, then the viewer id
 // (big-endian u32) for the ops that carry one, then frame for the ops that
 // carry one. Arguments an op does not carry are ignored.
@@ -107,7 +110,7 @@ func CheckFrame(frame []byte) error {
 	case len(frame) < MinFrame:
 		return fmt.Errorf("frame of %d bytes, want at least %d", len(frame), MinFrame)
 	case len(frame) > MaxFrame:
-		return fmt.Errorf("frame of %d bytes, want at most %d", len(frame), MaxFrame)
+		return fmt.Errorf("%w: %d bytes, want at most %d", ErrFrameTooBig, len(frame), MaxFrame)
 	case frame[0] != FrameVersion:
 		return fmt.Errorf("frame version %d, want %d", frame[0], FrameVersion)
 	case frame[1] == 0 || frame[1] > MaxClass:

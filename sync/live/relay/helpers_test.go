@@ -41,7 +41,7 @@ type testRelay struct {
 	url string // ws://127.0.0.1:port
 }
 
-func startRelay(t *testing.T, cfg Config) *testRelay {
+func startRelay(t testing.TB, cfg Config) *testRelay {
 	t.Helper()
 	r := New(cfg)
 	srv := httptest.NewServer(r)
@@ -76,7 +76,7 @@ func seqFrame(class byte, seq int, size int) []byte {
 	return testFrame(class, body)
 }
 
-func frameSeq(t *testing.T, frame []byte) int {
+func frameSeq(t testing.TB, frame []byte) int {
 	t.Helper()
 	var n int
 	if _, err := fmt.Sscanf(string(frame[18:31]), "seq=%08d;", &n); err != nil {
@@ -88,7 +88,7 @@ func frameSeq(t *testing.T, frame []byte) int {
 // client is a test peer whose reader goroutine queues every message and
 // then the close status.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 	msgs chan []byte
 	done chan struct{}
@@ -97,7 +97,7 @@ type client struct {
 	status websocket.StatusCode
 }
 
-func dial(t *testing.T, url string) (*websocket.Conn, error) {
+func dial(t testing.TB, url string) (*websocket.Conn, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
@@ -111,7 +111,7 @@ func dial(t *testing.T, url string) (*websocket.Conn, error) {
 }
 
 // connect dials url and starts reading.
-func connect(t *testing.T, url string) *client {
+func connect(t testing.TB, url string) *client {
 	t.Helper()
 	conn, err := dial(t, url)
 	if err != nil {
@@ -139,12 +139,12 @@ func connect(t *testing.T, url string) *client {
 	return c
 }
 
-func (tr *testRelay) host(t *testing.T, sid, x string) *client {
+func (tr *testRelay) host(t testing.TB, sid, x string) *client {
 	t.Helper()
 	return connect(t, tr.url+"/live/"+sid+"/host?x="+x)
 }
 
-func (tr *testRelay) viewer(t *testing.T, sid string) *client {
+func (tr *testRelay) viewer(t testing.TB, sid string) *client {
 	t.Helper()
 	return connect(t, tr.url+"/live/"+sid+"/view")
 }
@@ -223,7 +223,7 @@ func (c *client) closeStatus() websocket.StatusCode {
 }
 
 // eventually polls cond until it holds or waitFor passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitFor)
 	for !cond() {

@@ -107,7 +107,7 @@ func (r *Relay) hostLoop(s *session) {
 		op, id, frame, err := ParseEnvelope(msg)
 		if err != nil {
 			r.logf("relay: %s: %v", p.tag, err)
-			p.closeWith(CloseBadEnvelope, "bad envelope")
+			p.closeWith(envelopeCloseCode(err))
 			return
 		}
 		switch op {
@@ -137,4 +137,13 @@ func (r *Relay) toHost(s *session, it outItem) {
 	if s.host.out.push(it) == pushFull {
 		s.host.closeWith(CloseOverLimit, "host too slow")
 	}
+}
+
+// envelopeCloseCode is the close for a message ParseEnvelope refused: an
+// over-long frame is over a limit, anything else is no envelope.
+func envelopeCloseCode(err error) (websocket.StatusCode, string) {
+	if errors.Is(err, ErrFrameTooBig) {
+		return CloseOverLimit, "frame too big"
+	}
+	return CloseBadEnvelope, "bad envelope"
 }

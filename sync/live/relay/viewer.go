@@ -102,7 +102,7 @@ func (r *Relay) viewerLoop(s *session, v *viewer) {
 		}
 		if err != nil {
 			r.logf("relay: %s: %v", v.tag, err)
-			v.closeWith(CloseBadEnvelope, "bad envelope")
+			v.closeWith(envelopeCloseCode(err))
 			return
 		}
 		if !admitted {
