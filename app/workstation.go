@@ -117,6 +117,9 @@ type Workstation struct {
 
 	discovery *Discovery
 	client    *fhir.Client // nil without an EHR
+
+	relayURL  string // the workstation's own relay for viewers, once started
+	relayStop func()
 }
 
 // FHIR is the EHR client the sync uses (nil without an EHR): the sync
@@ -301,6 +304,13 @@ func (w *Workstation) pollQueue(ctx context.Context) {
 func (w *Workstation) Close() {
 	if w.cancel != nil {
 		w.cancel()
+	}
+	w.mu.Lock()
+	stop := w.relayStop
+	w.relayStop = nil
+	w.mu.Unlock()
+	if stop != nil {
+		stop()
 	}
 	w.wg.Wait()
 }
