@@ -38,7 +38,6 @@ func (r *Relay) newPeer(conn *websocket.Conn, out *outbox, tag string, readLimit
 		ctx:        ctx,
 		cancel:     cancel,
 		writerDone: make(chan struct{}),
-		readBuf:    make([]byte, readLimit+1),
 	}
 }
 
@@ -149,10 +148,14 @@ func (p *peer) read(limit int) ([]byte, error) {
 	if typ != websocket.MessageBinary {
 		return nil, errNotBinary
 	}
-	buf := p.readBuf[:min(limit+1, len(p.readBuf))]
+	buf := p.readBuf[:cap(p.readBuf)]
 	n := 0
-	for n < len(buf) {
-		m, err := rd.Read(buf[n:])
+	for n <= limit {
+		if n == len(buf) { // grow up to limit+1: most peers send little
+			buf = append(buf, make([]byte, min(max(2*len(buf), 512), limit+1)-len(buf))...)
+			p.readBuf = buf
+		}
+		m, err := rd.Read(buf[n:min(len(buf), limit+1)])
 		n += m
 		if errors.Is(err, io.EOF) {
 			return buf[:n], nil
