@@ -3,10 +3,14 @@
 // *image.RGBA, so that the UI shows them exactly as it shows the cpu
 // backend's.
 //
-// Fyne does not expose its GL context, so the Rasterizer owns one: a hidden
-// 1×1 GLFW window created on the process main thread (GLFW requires it),
-// whose context is then current only on one locked OS thread that the
-// Rasterizer starts in New and stops in Close. Every frame is drawn into a
+// Fyne does not expose its GL context, so the Rasterizer owns one, current
+// only on one locked OS thread that the Rasterizer starts in New and stops
+// in Close. On Linux it is a GLX context with a 1×1 pbuffer on an X display
+// connection of the Rasterizer's own, so that glfwTerminate (which Fyne
+// calls when the app quits, while the render goroutine may still be
+// drawing) cannot destroy it under the render thread; elsewhere (and on
+// Linux with -tags glfwctx) a hidden 1×1 GLFW window, which the caller must
+// Close before the GUI's main loop ends. Every frame is drawn into a
 // framebuffer object at the scene's size:
 //
 //   - the grid: background and paper lines, drawn by a fragment shader

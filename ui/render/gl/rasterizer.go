@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-gl/gl/v3.3-core/gl"
-	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"telewave/ui/render"
 	"telewave/ui/render/cpu"
@@ -26,7 +24,7 @@ var _ render.Rasterizer = (*Rasterizer)(nil)
 // with render/cpu; Stats, Err and Renderer may be called from any.
 type Rasterizer struct {
 	onMain   func(func())
-	win      *glfw.Window
+	surf     *surface
 	renderer string
 
 	jobs    chan *job     // to the render thread; closed by Close
@@ -54,65 +52,37 @@ type job struct {
 	err    error
 }
 
-// New creates the hidden GLFW window on the main thread through onMain
-// (which runs a func on the process main thread and waits for it: in the
-// app fyne.DoAndWait, GLFW already initialised by Fyne), and starts the
-// render thread that owns its context. It fails with a clear error when
-// there is no display, GLFW is not initialised, or OpenGL 3.3 core is not
-// available; the caller then falls back to render/cpu.
+// New makes the rasterizer's own OpenGL 3.3 core context (on Linux a GLX
+// context on a display connection of its own; see surface_glx.go), using
+// onMain for the calls that must run on the process main thread (in the app
+// fyne.DoAndWait, GLFW already initialised by Fyne), and starts the render
+// thread that owns it. It fails with a clear error when there is no
+// display or OpenGL 3.3 core is not available; the caller then falls back
+// to render/cpu.
 func New(onMain func(func())) (*Rasterizer, error) {
 	if onMain == nil {
 		return nil, errors.New("gl rasterizer: no main-thread runner (onMain is nil)")
 	}
-	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, errors.New("gl rasterizer: no display (DISPLAY is not set)")
+	sf, err := openSurface(onMain)
+	if err != nil {
+		return nil, fmt.Errorf("gl rasterizer: %w", err)
 	}
 	r := &Rasterizer{
 		onMain:  onMain,
+		surf:    sf,
 		jobs:    make(chan *job),
 		done:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		now:     time.Now,
 	}
-	var err error
-	onMain(func() { r.win, err = createWindow() })
-	if err != nil {
-		return nil, fmt.Errorf("gl rasterizer: %w", err)
-	}
 	ready := make(chan error, 1)
 	go r.loop(ready)
 	if err := <-ready; err != nil {
 		<-r.stopped
-		onMain(r.win.Destroy)
+		sf.destroy(onMain)
 		return nil, fmt.Errorf("gl rasterizer: %w", err)
 	}
 	return r, nil
-}
-
-// createWindow makes the hidden window whose context the render thread
-// uses. It must run on the main thread. It restores GLFW's default hints so
-// that windows Fyne opens later do not inherit the core-profile ones.
-func createWindow() (win *glfw.Window, err error) {
-	defer func() {
-		if p := recover(); p != nil { // go-gl/glfw panics when not initialised
-			win, err = nil, fmt.Errorf("create hidden GLFW window (is GLFW initialised, is there a display?): %v", p)
-		}
-	}()
-	defer glfw.DefaultWindowHints()
-	glfw.WindowHint(glfw.Visible, glfw.False)
-	glfw.WindowHint(glfw.ClientAPI, glfw.OpenGLAPI)
-	glfw.WindowHint(glfw.ContextVersionMajor, 3)
-	glfw.WindowHint(glfw.ContextVersionMinor, 3)
-	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
-	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
-	win, err = glfw.CreateWindow(1, 1, "telewave render", nil, nil)
-	if err != nil {
-		return nil, fmt.Errorf("create OpenGL 3.3 core context: %w", err)
-	}
-	if win == nil {
-		return nil, errors.New("create OpenGL 3.3 core context: GLFW platform error (logged above)")
-	}
-	return win, nil
 }
 
 // loop is the render thread: it makes the context current on its locked OS
@@ -123,10 +93,11 @@ func (r *Rasterizer) loop(ready chan<- error) {
 	defer runtime.UnlockOSThread()
 	defer close(r.stopped)
 	if err := r.makeCurrent(); err != nil {
+		r.surf.release()
 		ready <- err
 		return
 	}
-	defer glfw.DetachCurrentContext()
+	defer r.surf.release()
 	defer r.ctx.release()
 	if err := r.ctx.setup(); err != nil {
 		ready <- fmt.Errorf("set up shaders: %w", err)
@@ -141,13 +112,12 @@ func (r *Rasterizer) loop(ready chan<- error) {
 	}
 }
 
-func (r *Rasterizer) makeCurrent() (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("make context current: %v", p)
-		}
-	}()
-	r.win.MakeContextCurrent()
+// makeCurrent makes the context current on the render thread and loads
+// the GL functions.
+func (r *Rasterizer) makeCurrent() error {
+	if err := r.surf.makeCurrent(); err != nil {
+		return err
+	}
 	if err := gl.Init(); err != nil {
 		return fmt.Errorf("load OpenGL 3.3 functions: %w", err)
 	}
@@ -277,7 +247,7 @@ func (r *Rasterizer) Close() error {
 		r.fail(ErrClosed)
 		close(r.jobs)
 		<-r.stopped
-		r.onMain(r.win.Destroy)
+		r.surf.destroy(r.onMain)
 	})
 	return nil
 }

@@ -69,3 +69,16 @@ func initGLFW() (err error) {
 	}
 	return nil
 }
+
+// TerminateGLFW terminates GLFW on the main thread, as Fyne does when the
+// app quits, and returns a func that initialises it again (on the main
+// thread) for the tests that follow. It must only be called while Main is
+// running m, with GL available (see Require).
+func TerminateGLFW() (restart func() error) {
+	OnMain(glfw.Terminate)
+	return func() error {
+		var err error
+		OnMain(func() { err = initGLFW() })
+		return err
+	}
+}
