@@ -3,7 +3,7 @@
 // seq (uvarint), first-sample time (signed varint, ms relative to sent),
 // flags (u8), byte length (uvarint) and a wavecodec v1 encoding.
 
-import { decode, uvarint } from './wavecodec.js';
+import { Version, decode, uvarint } from './wavecodec.js';
 
 /** Chunk flags (devices.ChunkFlags). */
 export const Flags = Object.freeze({ GapBefore: 1, LeadOff: 2, Questionable: 4 });
@@ -11,8 +11,9 @@ export const Flags = Object.freeze({ GapBefore: 1, LeadOff: 2, Questionable: 4 }
 /** A wave or audio payload that does not parse. */
 export class PayloadError extends Error {}
 
-/** The most chunks one frame may carry (a frame is at most 64 KiB). */
-export const MaxChunks = 4096;
+/** Bounds as wire.ReadWaves: chunks per payload, samples in all. */
+export const MaxChunks = 1024;
+export const MaxSamples = 1 << 16;
 
 function varint(b, off) {
   const r = uvarint(b, off);
@@ -29,12 +30,17 @@ function varint(b, off) {
 export function readWaves(p) {
   if (!(p instanceof Uint8Array) || p.length < 8) throw new PayloadError('wave payload shorter than its time');
   const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
-  const sent = dv.getUint32(0) * 2 ** 32 + dv.getUint32(4);
-  const chunks = [];
+  const hi = dv.getUint32(0);
+  if (hi >= 2 ** 31) throw new PayloadError('sent time out of range');
+  const sent = hi * 2 ** 32 + dv.getUint32(4);
+  // First the headers and sample counts, so a forged payload is refused
+  // before anything is decoded; then the samples.
+  const spans = [];
+  let total = 0;
   let off = 8;
   while (off < p.length) {
-    if (chunks.length >= MaxChunks) throw new PayloadError(`more than ${MaxChunks} chunks`);
-    const at = (what) => `chunk ${chunks.length}: ${what}`;
+    if (spans.length >= MaxChunks) throw new PayloadError(`more than ${MaxChunks} chunks`);
+    const at = (what) => `chunk ${spans.length}: ${what}`;
     const h = uvarint(p, off);
     if (h.n <= 0 || h.value > 0xffffffff) throw new PayloadError(at('bad handle'));
     off += h.n;
@@ -42,22 +48,27 @@ export function readWaves(p) {
     if (seq.n <= 0) throw new PayloadError(at('bad seq'));
     off += seq.n;
     const t = varint(p, off);
-    if (t.n <= 0) throw new PayloadError(at('bad time'));
+    if (t.n <= 0 || sent + t.value < 0 || sent + t.value > 2 ** 63) throw new PayloadError(at('bad time'));
     off += t.n;
     if (off >= p.length) throw new PayloadError(at('no flags'));
     const flags = p[off++];
     const len = uvarint(p, off);
-    if (len.n <= 0) throw new PayloadError(at('bad length'));
+    if (len.n <= 0 || len.value === 0 || len.value > p.length - off - len.n) throw new PayloadError(at('bad length'));
     off += len.n;
-    if (len.value > p.length - off) throw new PayloadError(at(`${len.value} bytes of samples, ${p.length - off} left`));
-    let samples;
-    try {
-      samples = decode(p.subarray(off, off + len.value));
-    } catch (e) {
-      throw new PayloadError(at(e.message));
-    }
+    const enc = p.subarray(off, off + len.value);
     off += len.value;
-    chunks.push({ handle: h.value, seq: seq.value, time: sent + t.value, flags, samples });
+    const count = uvarint(enc, 1);
+    if (enc[0] !== Version || count.n <= 0 || count.value > enc.length * 8) throw new PayloadError(at('not wavecodec version 1'));
+    total += count.value;
+    if (total > MaxSamples) throw new PayloadError(`over ${MaxSamples} samples`);
+    spans.push({ handle: h.value, seq: seq.value, time: sent + t.value, flags, enc });
   }
+  const chunks = spans.map((s, i) => {
+    try {
+      return { handle: s.handle, seq: s.seq, time: s.time, flags: s.flags, samples: decode(s.enc) };
+    } catch (e) {
+      throw new PayloadError(`chunk ${i}: ${e.message}`);
+    }
+  });
   return { sent, chunks };
 }

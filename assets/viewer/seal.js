@@ -156,8 +156,10 @@ export class ViewerSeal {
     if (opts.keepRaw) s.kvRaw = kvRaw;
     s.sent = 0n; // last counter sealed under kv (sender 2)
     s.lastGrant = 0n; // last counter opened under kv (sender 1)
-    s.epochs = new Map(); // epoch → {key, last}
+    s.cur = null; // the newest epoch's {epoch, raw, key, last}
+    s.prev = null; // the epoch before it
     s.epoch = 0; // newest epoch granted
+    s.seen = 0; // highest epoch a stream frame was accepted under
     return s;
   }
 
@@ -173,15 +175,6 @@ export class ViewerSeal {
     this.sent += 1n;
     const hdr = header(Class.Viewer, 0, Sender.ViewerToHost, this.sent, null);
     return seal(this.kv, hdr, this.sid, new TextEncoder().encode(JSON.stringify(msg)));
-  }
-
-  /**
-   * Forgets the last grant counter: after a reconnect the host may answer
-   * with a fresh counter under the same kv. A replayed old grant only
-   * repeats a key this viewer already held.
-   */
-  resetGrantCounter() {
-    this.lastGrant = 0n;
   }
 
   /** Opens a class 4 grant, installs its stream key and returns it. */
@@ -209,14 +202,23 @@ export class ViewerSeal {
       throw new SealError('frame', 'grant key is not base64');
     }
     if (raw.length !== 32) throw new SealError('frame', `grant key of ${raw.length} bytes`);
-    if (!this.epochs.has(epoch)) this.epochs.set(epoch, { key: await aesKey(raw), last: 0n });
-    this.epoch = Math.max(this.epoch, epoch);
-    // Keep the newest epoch and the one before it, for frames in flight
-    // during a rekey.
-    for (const e of this.epochs.keys()) {
-      if (e < this.epoch - 1) this.epochs.delete(e);
-    }
+    await this.install(epoch, raw);
     return g;
+  }
+
+  // install makes an epoch's key the current one and keeps the previous
+  // epoch's key for frames sealed just before a rekey (as wire.Viewer).
+  async install(epoch, raw) {
+    const cur = this.cur;
+    if (cur) {
+      if (epoch === cur.epoch && cur.raw.every((b, i) => b === raw[i])) return; // a repeated grant, new snapshot
+      if (epoch === cur.epoch) throw new SealError('frame', `epoch ${epoch} granted again with another key`);
+      if (epoch < cur.epoch) throw new SealError('replay', `epoch ${epoch} after epoch ${cur.epoch}`);
+    }
+    const key = await aesKey(raw);
+    this.prev = cur;
+    this.cur = { epoch, raw, key, last: 0n };
+    this.epoch = epoch;
   }
 
   /** Opens a stream frame (class 1–3) and returns {cls, epoch, payload}. */
@@ -224,11 +226,13 @@ export class ViewerSeal {
     const h = parseHeader(frame);
     if (h.cls < Class.Wave || h.cls > Class.State) throw new SealError('frame', `class ${h.cls} is not a stream class`);
     if (h.sender !== Sender.Stream) throw new SealError('frame', `stream frame from sender ${h.sender}`);
-    const e = this.epochs.get(h.epoch);
+    if (h.epoch < this.seen) throw new SealError('replay', `epoch ${h.epoch} after epoch ${this.seen}`);
+    const e = [this.cur, this.prev].find((k) => k && k.epoch === h.epoch);
     if (!e) throw new SealError('epoch', `no key for epoch ${h.epoch}`);
     if (h.counter <= e.last) throw new SealError('replay', `counter ${h.counter} not above ${e.last}`);
     const payload = await open(e.key, frame, h, this.sid);
     e.last = h.counter;
+    this.seen = h.epoch;
     return { cls: h.cls, epoch: h.epoch, payload };
   }
 }

@@ -48,26 +48,24 @@ export class Session {
     if (this.cb.onPhase) this.cb.onPhase(phase, text);
   }
 
-  /** Starts: makes the keys (once per page) and connects. */
-  async start() {
-    try {
-      this.seal = await ViewerSeal.create(this.invite);
-    } catch (e) {
-      this.setPhase('failed', `could not join: ${e.message}`);
-      return;
-    }
+  /** Starts: connects and knocks. */
+  start() {
     this.connect();
   }
 
-  connect() {
+  // connect makes a fresh key pair for each connection: the host refuses
+  // a viewer key that knocked before, so a reconnecting viewer knocks anew
+  // and is admitted again.
+  async connect() {
     if (this.closed) return;
     this.granted = false;
-    this.seal.resetGrantCounter();
     this.setPhase('connecting', 'connecting…');
     let ws;
     try {
+      this.seal = await ViewerSeal.create(this.invite);
       ws = new this.WebSocket(this.invite.viewerURL);
     } catch (e) {
+      this.closed = true;
       this.setPhase('failed', `could not join: ${e.message}`);
       return;
     }

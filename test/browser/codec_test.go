@@ -148,3 +148,4 @@ func FuzzWavecodec(f *testing.F) {
 		checkSame(t, [][]byte{b}, decodeInBrowser(t, ctx, [][]byte{b}))
 	})
 }
+
