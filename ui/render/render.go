@@ -26,10 +26,24 @@ type Scene struct {
 	EraseWidth int
 }
 
-// Grid is the paper behind the traces: vertical and horizontal lines every
-// N pixels, counted from the frame's top-left corner. A spacing of zero or
-// less turns that set of lines off. Major lines are drawn over minor ones.
+// Grid is the paper behind the traces: vertical and horizontal lines
+// counted from the frame's top-left corner. Major lines are drawn over minor
+// ones.
+//
+// With PitchX (PitchY) set, vertical (horizontal) line k sits at pixel
+// round(k·PitchX), k = 0, 1, …, and every MajorEvery-th line (k divisible by
+// it) is major: the pitch is the calibration's exact pixels per millimetre,
+// so squares do not drift across the screen (paper.AppendGridLines places
+// them; AppendColumns and AppendRows give every backend the same lines). A
+// pitch under 1 pixel draws no lines on that axis; MajorEvery 0 makes every
+// line minor, 1 every line major.
+//
+// Without a pitch on an axis, MinorX and MajorX (MinorY, MajorY) space its
+// lines a whole number of pixels apart: a line at every multiple, zero or
+// less turning that set off. They are for grids that are not paper.
 type Grid struct {
+	PitchX, PitchY float64
+	MajorEvery     int
 	MinorX, MinorY int
 	MajorX, MajorY int
 	Minor, Major   color.RGBA

@@ -82,9 +82,9 @@ func TestPaperGainAndPulse(t *testing.T) {
 	if got := v.rs.sweeps[0].Head(); got != 199 {
 		t.Errorf("head at sweep column %d, want 199 (true speed)", got)
 	}
-	// The grid is in mm: a major line every 50 px.
-	if g := v.rs.scene.Grid; g.MinorX != 10 || g.MajorX != 50 || g.MajorY != 50 {
-		t.Errorf("grid %+v, want 10/50 px", g)
+	// The grid is in mm: a line every 10 px, every fifth major.
+	if g := v.rs.scene.Grid; g.PitchX != 10 || g.PitchY != 10 || g.MajorEvery != 5 {
+		t.Errorf("grid %+v, want a 10 px pitch, every 5th line major", g)
 	}
 
 	// Doubling the gain and the speed redraws at the new scale.
@@ -210,5 +210,48 @@ func TestStatusText(t *testing.T) {
 	v.SetCalibration(paper.Calibration{}) // invalid: ignored
 	if c, _ := v.Calibration(); c != guess {
 		t.Errorf("an invalid calibration replaced %+v with %+v", guess, c)
+	}
+}
+
+// TestCalibratedGridIsExact: the live grid is at the calibration's exact
+// px/mm, so at 96 dpi the 50th 5 mm line is at round(250·3.7795) = 945 px
+// (at whole pixels it was at 950), and below 2.5 px/mm only 5 mm lines are
+// drawn.
+func TestCalibratedGridIsExact(t *testing.T) {
+	g0 := render.Grid{Minor: color.RGBA{R: 40, A: 255}, Major: color.RGBA{R: 90, A: 255}}
+	for _, tc := range []struct {
+		dpi       float64
+		wantMajor int // position of 5 mm line 50
+		minors    bool
+	}{
+		{96, 945, true},
+		{109.22, int(math.Round(250 * 109.22 / 25.4)), true},
+		{60, int(math.Round(250 * 60 / 25.4)), false},
+	} {
+		g := calibratedGrid(paper.Standard(tc.dpi, true), g0)
+		cols := g.AppendColumns(nil, 3000)
+		rows := g.AppendRows(nil, 3000)
+		var majors []int
+		minors := 0
+		for x, c := range cols {
+			switch c {
+			case render.MajorLine:
+				majors = append(majors, x)
+			case render.MinorLine:
+				minors++
+			}
+			if rows[x] != c {
+				t.Fatalf("%g dpi: row %d class %d, column %d", tc.dpi, x, rows[x], c)
+			}
+		}
+		if len(majors) <= 50 || majors[50] != tc.wantMajor {
+			t.Errorf("%g dpi: 5 mm lines at %v, want the 50th at %d", tc.dpi, majors[:min(len(majors), 52)], tc.wantMajor)
+		}
+		if (minors > 0) != tc.minors {
+			t.Errorf("%g dpi: %d 1 mm lines, want them drawn: %v", tc.dpi, minors, tc.minors)
+		}
+		if g.Minor != g0.Minor || g.Major != g0.Major {
+			t.Errorf("%g dpi: colours %v/%v, want %v/%v", tc.dpi, g.Minor, g.Major, g0.Minor, g0.Major)
+		}
 	}
 }

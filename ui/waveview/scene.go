@@ -90,19 +90,14 @@ func (rs *renderState) pulseColumns(cols []render.Column, paperLane bool, off, s
 	}
 }
 
-// calibratedGrid is the 1 mm / 5 mm paper grid at c in g's colours.
-//
-// render.Grid spaces lines a whole number of pixels apart, so the spacing is
-// rounded here: at 96 dpi 1 mm is 3.78 px, drawn as 4, and 5 mm (18.9 px)
-// as 19, a 0.5 % error in the 5 mm squares that accumulates across the
-// screen. paper.AppendGridLines has the drift-free positions; drawing them
-// needs render.Grid to take a fractional pitch (see the d3 report).
+// calibratedGrid is the 1 mm / 5 mm paper grid at c in g's colours, at the
+// calibration's exact pitch: line k at round(k·px/mm), so a 5 mm square is
+// 5 mm on average and the lines do not drift across the screen (at 96 dpi
+// 1 mm is 3.78 px: squares of 19 and 18 px, not 20).
 func calibratedGrid(c paper.Calibration, g render.Grid) render.Grid {
 	mm := c.PxPerMM()
-	minor := max(int(math.Round(mm)), 1)
-	major := max(int(math.Round(5*mm)), 1)
-	if minor < 3 { // a 1 mm grid denser than 3 px is a grey wash: 5 mm only
-		minor = 0
+	if math.Round(mm) < 3 { // a 1 mm grid denser than 3 px is a grey wash: 5 mm only
+		return render.Grid{PitchX: 5 * mm, PitchY: 5 * mm, MajorEvery: 1, Minor: g.Minor, Major: g.Major}
 	}
-	return render.Grid{MinorX: minor, MinorY: minor, MajorX: major, MajorY: major, Minor: g.Minor, Major: g.Major}
+	return render.Grid{PitchX: mm, PitchY: mm, MajorEvery: 5, Minor: g.Minor, Major: g.Major}
 }

@@ -8,12 +8,15 @@ import (
 )
 
 var (
-	black  = color.RGBA{A: 255}
-	green  = color.RGBA{G: 230, B: 118, A: 255}
-	minor  = color.RGBA{R: 60, G: 20, B: 20, A: 255}
-	major  = color.RGBA{R: 120, G: 40, B: 40, A: 255}
-	paper  = render.Grid{MinorX: 4, MinorY: 4, MajorX: 20, MajorY: 20, Minor: minor, Major: major}
-	sample = 500.0 // Hz
+	black = color.RGBA{A: 255}
+	green = color.RGBA{G: 230, B: 118, A: 255}
+	minor = color.RGBA{R: 60, G: 20, B: 20, A: 255}
+	major = color.RGBA{R: 120, G: 40, B: 40, A: 255}
+	paper = render.Grid{MinorX: 4, MinorY: 4, MajorX: 20, MajorY: 20, Minor: minor, Major: major}
+	// paper96 is the live view's grid at 96 dpi: 1 mm = 3.7795 px, line k at
+	// round(k·3.7795), every fifth major.
+	paper96 = render.Grid{PitchX: 96 / 25.4, PitchY: 96 / 25.4, MajorEvery: 5, Minor: minor, Major: major}
+	sample  = 500.0 // Hz
 )
 
 // ecg is a synthetic lead at time t seconds, in mV: P, QRS and T waves as
@@ -86,6 +89,11 @@ func scenes() []struct {
 
 	wrap := twelveLeads(640, 480, 635) // the bar runs off the right edge
 
+	exact := twelveLeads(1200, 900, 300)
+	exact.Grid = paper96
+	coarse := &render.Scene{Width: 500, Height: 300, Background: black, // 5 mm only, at 60 dpi
+		Grid: render.Grid{PitchX: 5 * 60 / 25.4, PitchY: 5 * 60 / 25.4, MajorEvery: 1, Minor: minor, Major: major}}
+
 	steep := &render.Scene{Width: 300, Height: 200, Background: black, Grid: paper}
 	steep.Lanes = []render.Lane{{Top: 0, Height: 200, Color: green,
 		// 2.5 samples a column: a QRS of 4 mV is a few columns wide.
@@ -104,6 +112,8 @@ func scenes() []struct {
 		s    *render.Scene
 	}{
 		{"grid only", grid},
+		{"12 leads on paper at 96 dpi", exact},
+		{"5 mm grid only at 60 dpi", coarse},
 		{"12 leads 1200x900", twelveLeads(1200, 900, 700)},
 		{"gaps and NaN", gaps},
 		{"erase bar wraps", wrap},

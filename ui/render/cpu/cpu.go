@@ -23,10 +23,19 @@ type Rasterizer struct {
 	// The prepared rows below are valid for key; Draw rebuilds them when the
 	// width, background or grid changes.
 	key      rowKey
-	rowBG    []byte // background only: the erase bar
-	rowPlain []byte // background with the vertical grid lines
-	rowMinor []byte // a minor horizontal grid line (major verticals kept)
-	rowMajor []byte // a major horizontal grid line
+	rowBG    []byte  // background only: the erase bar
+	rowPlain []byte  // background with the vertical grid lines
+	rowMinor []byte  // a minor horizontal grid line (major verticals kept)
+	rowMajor []byte  // a major horizontal grid line
+	cols     []uint8 // line class of every column (render.NoLine, …)
+	// rows holds the line class of every row for rowsKey.
+	rowsKey rowsKey
+	rows    []uint8
+}
+
+type rowsKey struct {
+	height int
+	grid   render.Grid
 }
 
 type rowKey struct {
@@ -50,7 +59,8 @@ func (r *Rasterizer) Draw(dst *image.RGBA, s *render.Scene) {
 		return
 	}
 	r.prepareRows(w, s.Background, s.Grid)
-	r.clear(dst, w, h, s.Grid)
+	r.prepareRowClasses(h, s.Grid)
+	r.clear(dst, w, h)
 	for i := range s.Lanes {
 		drawLane(dst, w, h, &s.Lanes[i])
 	}
@@ -59,14 +69,14 @@ func (r *Rasterizer) Draw(dst *image.RGBA, s *render.Scene) {
 
 // clear writes the background and the grid: every row is one of three
 // prepared rows, so the whole frame costs h copies.
-func (r *Rasterizer) clear(dst *image.RGBA, w, h int, g render.Grid) {
+func (r *Rasterizer) clear(dst *image.RGBA, w, h int) {
 	n := w * 4
-	for y := 0; y < h; y++ {
+	for y, cls := range r.rows[:h] {
 		row := r.rowPlain
-		switch {
-		case g.MajorY > 0 && y%g.MajorY == 0:
+		switch cls {
+		case render.MajorLine:
 			row = r.rowMajor
-		case g.MinorY > 0 && y%g.MinorY == 0:
+		case render.MinorLine:
 			row = r.rowMinor
 		}
 		o := y * dst.Stride
@@ -112,14 +122,13 @@ func (r *Rasterizer) prepareRows(w int, bg color.RGBA, g render.Grid) {
 	}
 	r.rowBG, r.rowPlain = r.rowBG[:n], r.rowPlain[:n]
 	r.rowMinor, r.rowMajor = r.rowMinor[:n], r.rowMajor[:n]
-	for x := 0; x < w; x++ {
-		major := g.MajorX > 0 && x%g.MajorX == 0
-		minor := g.MinorX > 0 && x%g.MinorX == 0
+	r.cols = g.AppendColumns(r.cols[:0], w)
+	for x, cls := range r.cols {
 		plain, hminor := bg, g.Minor
-		switch {
-		case major:
+		switch cls {
+		case render.MajorLine:
 			plain, hminor = g.Major, g.Major
-		case minor:
+		case render.MinorLine:
 			plain = g.Minor
 		}
 		put(r.rowBG, x, bg)
@@ -127,6 +136,17 @@ func (r *Rasterizer) prepareRows(w int, bg color.RGBA, g render.Grid) {
 		put(r.rowMinor, x, hminor)
 		put(r.rowMajor, x, g.Major)
 	}
+}
+
+// prepareRowClasses finds the grid's horizontal lines when the height or
+// the grid changed.
+func (r *Rasterizer) prepareRowClasses(h int, g render.Grid) {
+	k := rowsKey{height: h, grid: g}
+	if k == r.rowsKey && r.rows != nil {
+		return
+	}
+	r.rowsKey = k
+	r.rows = g.AppendRows(r.rows[:0], h)
 }
 
 func put(row []byte, x int, c color.RGBA) {

@@ -231,3 +231,46 @@ func TestDrawDoesNotAllocate(t *testing.T) {
 		t.Errorf("Draw allocates %.0f times a frame, want 0", n)
 	}
 }
+
+// TestGridExactPitch draws paper at 96 dpi (1 mm = 3.7795 px): vertical
+// line k at column round(k·3.7795), horizontal line k at that row, every
+// fifth major, so the 50th 5 mm line is at 945 and the squares do not
+// drift.
+func TestGridExactPitch(t *testing.T) {
+	const mm = 96 / 25.4
+	s := &render.Scene{Width: 1000, Height: 960, Background: bg,
+		Grid: render.Grid{PitchX: mm, PitchY: mm, MajorEvery: 5, Minor: minor, Major: major}}
+	img := draw(t, s)
+	want := make([]color.RGBA, 1000) // along row 1 (no line) and column 1
+	for i := range want {
+		want[i] = bg
+	}
+	for k := 0; ; k++ {
+		p := int(math.Round(float64(k) * mm))
+		if p >= len(want) {
+			break
+		}
+		want[p] = minor
+		if k%5 == 0 {
+			want[p] = major
+		}
+	}
+	if want[945] != major {
+		t.Fatal("test broken: line 250 not at 945")
+	}
+	for i, w := range want {
+		if got := at(img, i, 1); got != w {
+			t.Errorf("column %d on row 1 = %v, want %v", i, got, w)
+		}
+		if i < s.Height {
+			if got := at(img, 1, i); got != w {
+				t.Errorf("row %d on column 1 = %v, want %v", i, got, w)
+			}
+		}
+	}
+	for _, p := range [][2]int{{945, 2}, {2, 945}, {945, 945}, {944, 945}, {945, 944}} {
+		if got := at(img, p[0], p[1]); got != major {
+			t.Errorf("pixel %v on the 50th 5 mm line = %v, want major", p, got)
+		}
+	}
+}

@@ -88,7 +88,14 @@ func goldenScenes() map[string]*render.Scene {
 		overlap.Lanes = append(overlap.Lanes, render.Lane{Top: 0, Height: 60, Color: c, Columns: cols})
 	}
 
-	return map[string]*render.Scene{"sine": sine, "qrs": qrs, "gaps-erase": gaps, "overlap": overlap}
+	// Paper at 96 dpi: 1 mm = 3.78 px, line k at round(k·3.78), so the 5 mm
+	// squares are 19 and 18 px wide; the sine lanes over it.
+	const mm96 = 96 / 25.4
+	paper96 := *sine
+	paper96.Grid = render.Grid{PitchX: mm96, PitchY: mm96, MajorEvery: 5, Minor: paper.Minor, Major: paper.Major}
+
+	return map[string]*render.Scene{"sine": sine, "qrs": qrs, "gaps-erase": gaps, "overlap": overlap,
+		"paper-96dpi": &paper96}
 }
 
 func TestGolden(t *testing.T) {

@@ -39,13 +39,16 @@ type gridKey struct {
 // that thread, with the context current.
 type context struct {
 	grid, trace      uint32 // programs
-	uGrid, uBG       int32
+	uRowsAt, uBG     int32
 	uMinor, uMajor   int32
 	uSize            int32
 	emptyVAO, runVAO uint32
 	runVBO, colsBuf  uint32 // instances; the columns' spans, read as colsTex
 	colsTex          uint32
 	runCap, colsCap  int // bytes allocated in runVBO, colsBuf
+	// The grid's line classes, columns then rows, read as linesTex.
+	linesBuf, linesTex uint32
+	linesCap           int
 
 	fbo, rbo uint32
 	w, h     int
@@ -63,6 +66,7 @@ type context struct {
 	spans []span
 	runs  []run
 	cols  []float32
+	lines []uint8
 }
 
 // setup compiles the shaders and makes the vertex state; the framebuffer
@@ -80,7 +84,7 @@ func (c *context) setup() error {
 		name string
 		dst  *int32
 	}{
-		{c.grid, "grid", &c.uGrid}, {c.grid, "bg", &c.uBG},
+		{c.grid, "rowsAt", &c.uRowsAt}, {c.grid, "bg", &c.uBG},
 		{c.grid, "minorColor", &c.uMinor}, {c.grid, "majorColor", &c.uMajor},
 		{c.trace, "size", &c.uSize},
 	} {
@@ -120,6 +124,22 @@ func (c *context) setup() error {
 	}
 	gl.UseProgram(c.trace)
 	gl.Uniform1i(uCols, 0)
+	// The grid's lines are on texture unit 1, so that the traces' buffer
+	// texture can stay bound on unit 0.
+	gl.GenBuffers(1, &c.linesBuf)
+	gl.BindBuffer(gl.TEXTURE_BUFFER, c.linesBuf)
+	gl.BufferData(gl.TEXTURE_BUFFER, 4, nil, gl.STATIC_DRAW)
+	gl.GenTextures(1, &c.linesTex)
+	gl.ActiveTexture(gl.TEXTURE1)
+	gl.BindTexture(gl.TEXTURE_BUFFER, c.linesTex)
+	gl.TexBuffer(gl.TEXTURE_BUFFER, gl.R8UI, c.linesBuf)
+	gl.ActiveTexture(gl.TEXTURE0)
+	uLines, err := uniform(c.grid, "lines")
+	if err != nil {
+		return err
+	}
+	gl.UseProgram(c.grid)
+	gl.Uniform1i(uLines, 1)
 	gl.PixelStorei(gl.PACK_ALIGNMENT, 4)
 	var n int32
 	gl.GetIntegerv(gl.MAX_RENDERBUFFER_SIZE, &n)
@@ -165,11 +185,11 @@ func (c *context) resize(w, h int) error {
 
 // draw renders s into the framebuffer: grid, traces, erase bar. It fails
 // only with errTooLarge, before drawing, when the frame has more trace
-// columns than a buffer texture holds.
+// columns, or columns and rows, than a buffer texture holds.
 func (c *context) draw(s *render.Scene, w, h int) error {
 	c.spans = appendSpans(c.spans[:0], s, w)
 	c.runs, c.cols = appendRuns(c.runs[:0], c.cols[:0], c.spans)
-	if len(c.cols)/2 > c.maxTexels {
+	if len(c.cols)/2 > c.maxTexels || w+h > c.maxTexels {
 		return errTooLarge
 	}
 	gl.Viewport(0, 0, int32(w), int32(h))
@@ -232,10 +252,12 @@ func (c *context) drawGrid(s *render.Scene, w, h int) {
 		return
 	}
 	c.gridKey = k
-	g := s.Grid
+	g := &s.Grid
+	c.lines = g.AppendRows(g.AppendColumns(c.lines[:0], w), h)
+	c.linesCap = upload(gl.TEXTURE_BUFFER, c.linesBuf, c.linesCap, len(c.lines), unsafe.Pointer(&c.lines[0]))
 	gl.BindFramebuffer(gl.FRAMEBUFFER, c.gridFBO)
 	gl.UseProgram(c.grid)
-	gl.Uniform4i(c.uGrid, int32(g.MinorX), int32(g.MinorY), int32(g.MajorX), int32(g.MajorY))
+	gl.Uniform1i(c.uRowsAt, int32(w))
 	setColor(c.uBG, s.Background)
 	setColor(c.uMinor, g.Minor)
 	setColor(c.uMajor, g.Major)
@@ -318,10 +340,12 @@ func (c *context) dropPending() {
 // release deletes every GL object; the context is about to go.
 func (c *context) release() {
 	c.dropPending()
-	if c.colsTex != 0 {
-		gl.DeleteTextures(1, &c.colsTex)
+	for _, t := range []*uint32{&c.colsTex, &c.linesTex} {
+		if *t != 0 {
+			gl.DeleteTextures(1, t)
+		}
 	}
-	for _, b := range []*uint32{&c.rb[0].pbo, &c.rb[1].pbo, &c.runVBO, &c.colsBuf} {
+	for _, b := range []*uint32{&c.rb[0].pbo, &c.rb[1].pbo, &c.runVBO, &c.colsBuf, &c.linesBuf} {
 		if *b != 0 {
 			gl.DeleteBuffers(1, b)
 		}

@@ -254,3 +254,40 @@ func TestTooLargeFrameFallsBackForThatFrameOnly(t *testing.T) {
 		t.Errorf("next frame: line at %d, Stats %+v; want 7 drawn by GL", got, r.Stats())
 	}
 }
+
+// TestGridExactPitch draws paper at 96 dpi (1 mm = 3.7795 px) with GL: the
+// line classes come from render.Grid as in render/cpu, so the grid is the
+// same to the pixel, with the 50th 5 mm line at round(250·3.7795) = 945.
+func TestGridExactPitch(t *testing.T) {
+	r := newGL(t)
+	const mm = 96 / 25.4
+	minor, major := color.RGBA{R: 40, A: 255}, color.RGBA{R: 90, A: 255}
+	for _, g := range []render.Grid{
+		{PitchX: mm, PitchY: mm, MajorEvery: 5, Minor: minor, Major: major},
+		{PitchX: 5 * mm / 2, PitchY: 5 * mm / 2, MajorEvery: 1, Minor: minor, Major: major}, // 48 dpi: 5 mm only
+		{PitchX: 7.3, MinorY: 3, MajorY: 12, MajorEvery: 4, Minor: minor, Major: major},
+	} {
+		s := &render.Scene{Width: 1000, Height: 960, Background: color.RGBA{A: 255}, Grid: g}
+		want := poisoned(s.Width, s.Height)
+		cpu.New().Draw(want, s)
+		got := poisoned(s.Width, s.Height)
+		r.Draw(got, s)
+		if err := r.Err(); err != nil {
+			t.Fatalf("GL failed: %v", err)
+		}
+		if n, at := diff(want, got, 0); n > 0 {
+			t.Errorf("grid %+v: %d pixels differ from cpu; first at %v: cpu %v, gl %v",
+				g, n, at, want.RGBAAt(at.X, at.Y), got.RGBAAt(at.X, at.Y))
+		}
+		if g.MajorEvery == 5 {
+			for _, p := range []image.Point{{945, 2}, {2, 945}, {945, 1}} {
+				if c := got.RGBAAt(p.X, p.Y); c != major {
+					t.Errorf("pixel %v on the 50th 5 mm line = %v, want major", p, c)
+				}
+			}
+			if c := got.RGBAAt(944, 1); c == major || c == minor {
+				t.Errorf("pixel (944,1) next to the 50th 5 mm line = %v, want background", c)
+			}
+		}
+	}
+}

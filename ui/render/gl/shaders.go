@@ -17,26 +17,31 @@ void main() {
 }
 `
 
-// gridFS picks each pixel's colour by render/cpu's rule: a major horizontal
-// line is major everywhere; a minor one is major where a major vertical
-// crosses it; elsewhere verticals (major over minor) or the background.
+// gridFS picks each pixel's colour by render/cpu's rule from the line
+// class (0 none, 1 minor, 2 major) of its column, at lines[x], and of its
+// row, at lines[rowsAt + y] (render.Grid.AppendColumns and AppendRows): a
+// major horizontal line is major everywhere; a minor one is major where a
+// major vertical crosses it; elsewhere verticals (major over minor) or the
+// background.
 const gridFS = `#version 330 core
-uniform ivec4 grid; // minor x, minor y, major x, major y; <= 0 is off
+uniform usamplerBuffer lines;
+uniform int rowsAt;
 uniform vec4 bg;
 uniform vec4 minorColor;
 uniform vec4 majorColor;
 out vec4 frag;
-bool on(int v, int n) { return n > 0 && v % n == 0; }
 void main() {
 	int x = int(gl_FragCoord.x);
 	int y = int(gl_FragCoord.y); // framebuffer row y is scene row y
-	bool mx = on(x, grid.z);
-	if (on(y, grid.w)) {
+	uint cx = texelFetch(lines, x).r;
+	uint cy = texelFetch(lines, rowsAt + y).r;
+	bool mx = cx == 2u;
+	if (cy == 2u) {
 		frag = majorColor;
-	} else if (on(y, grid.y)) {
+	} else if (cy == 1u) {
 		frag = mx ? majorColor : minorColor;
 	} else {
-		frag = mx ? majorColor : (on(x, grid.x) ? minorColor : bg);
+		frag = mx ? majorColor : (cx == 1u ? minorColor : bg);
 	}
 }
 `
