@@ -148,4 +148,3 @@ func FuzzWavecodec(f *testing.F) {
 		checkSame(t, [][]byte{b}, decodeInBrowser(t, ctx, [][]byte{b}))
 	})
 }
-
