@@ -9,6 +9,7 @@ import (
 	"telewave/devices"
 	"telewave/formats/ecg12"
 	"telewave/storage"
+	"telewave/storage/sqlite"
 )
 
 // leadMDC maps canonical lead labels to their MDC codes (ISO/IEEE
@@ -78,4 +79,54 @@ func CartDevice(rec *ecg12.Record, file string) devices.DeviceInfo {
 		model = file
 	}
 	return devices.DeviceInfo{Protocol: "import:" + rec.Format, Model: model, Serial: rec.Device.Serial, Firmware: rec.Device.Software}
+}
+
+// CartSays is what a cart file says of its patient and acquisition, as the
+// cart wrote it (names as given, the acquisition time on the cart's
+// clock), for a clinician choosing the patient of a file that matched
+// none.
+func CartSays(rec *ecg12.Record) sqlite.FileSays {
+	p := rec.Patient
+	says := sqlite.FileSays{PatientID: strings.TrimSpace(p.ID), Sex: p.Sex,
+		Device: strings.TrimSpace(rec.Device.Manufacturer + " " + rec.Device.Model)}
+	switch family, given := strings.TrimSpace(p.FamilyName), strings.TrimSpace(p.GivenName); {
+	case family != "" && given != "":
+		says.Name = family + ", " + given
+	default:
+		says.Name = family + given
+	}
+	if !p.BirthDate.IsZero() {
+		says.Birth = p.BirthDate.Format(time.DateOnly)
+	}
+	if !rec.Acquired.IsZero() {
+		says.Acquired = rec.Acquired.Format(time.DateTime)
+	}
+	if rec.Device.Serial != "" {
+		says.Device = strings.TrimSpace(says.Device + " serial " + rec.Device.Serial)
+	}
+	return says
+}
+
+// WholeRecording is tracks as one recording for the store's one-transaction
+// import (sqlite.Store.StoreRecording, CompleteImport): chunks of one
+// second (the live format; the store compacts them later) from start, and
+// the file's notes.
+func WholeRecording(patientID int64, dev devices.DeviceInfo, start time.Time, tracks []Track, notes []storage.Annotation) sqlite.NewRecording {
+	r := sqlite.NewRecording{PatientID: patientID, Device: dev, Started: start, Stopped: start, Notes: notes}
+	for _, t := range tracks {
+		r.Signals = append(r.Signals, t.Signal)
+		if !(t.Signal.SampleRate > 0) {
+			continue
+		}
+		per := max(int(t.Signal.SampleRate), 1)
+		for i, seq := 0, uint64(0); i < len(t.Samples); i, seq = i+per, seq+1 {
+			end := min(i+per, len(t.Samples))
+			at := start.Add(time.Duration(float64(i) / t.Signal.SampleRate * 1e9))
+			r.Chunks = append(r.Chunks, devices.Chunk{Signal: t.Signal.ID, Seq: seq, HostTime: at, Samples: t.Samples[i:end]})
+		}
+		if e := start.Add(time.Duration(float64(len(t.Samples)) / t.Signal.SampleRate * 1e9)); e.After(r.Stopped) {
+			r.Stopped = e
+		}
+	}
+	return r
 }

@@ -11,183 +11,7 @@ import (
 	"time"
 
 	"telewave/formats/carts"
-	"telewave/formats/ecg12"
-	"telewave/storage"
-	"telewave/storage/sqlite"
 )
-
-// CartImportStore is what taking in a cart file needs of the store:
-// recordings, the patient register and the imported-files table.
-type CartImportStore interface {
-	RecordStore
-	PatientByMRN(ctx context.Context, mrn string) (storage.Patient, error)
-	FileKey(content []byte) ([]byte, error)
-	ClaimImport(ctx context.Context, key []byte, name string, force bool) (sqlite.ImportedFile, error)
-	FinishImport(ctx context.Context, f sqlite.ImportedFile) error
-}
-
-var _ CartImportStore = (*sqlite.Store)(nil)
-
-// What became of a file taken in (ImportEvent.Outcome).
-const (
-	FileImported  = "imported"  // stored as a new recording
-	FileRejected  = "rejected"  // torn, foreign or for no known patient; Reason says which
-	FileDuplicate = "duplicate" // the same content was imported (or is being imported) already
-	FileFailed    = "failed"    // the store failed; nothing was decided, the file will be tried again
-)
-
-// ImportEvent reports one file taken in.
-type ImportEvent struct {
-	Path        string
-	Outcome     string // FileImported, FileRejected, FileDuplicate or FileFailed
-	Format      string // the cart format, when recognised
-	RecordingID int64  // the new recording, or for a duplicate the earlier one
-	PatientID   int64
-	Reason      string // why it was rejected, or what failed
-}
-
-// String is the line shown to the user.
-func (e ImportEvent) String() string {
-	name := filepath.Base(e.Path)
-	switch e.Outcome {
-	case FileImported:
-		return fmt.Sprintf("imported %s (%s) as record %d", name, e.Format, e.RecordingID)
-	case FileDuplicate:
-		if e.RecordingID != 0 {
-			return fmt.Sprintf("skipped %s: the same file was already imported as record %d", name, e.RecordingID)
-		}
-		return fmt.Sprintf("skipped %s: %s", name, e.Reason)
-	case FileRejected:
-		return fmt.Sprintf("rejected %s: %s", name, e.Reason)
-	}
-	return fmt.Sprintf("could not import %s: %s", name, e.Reason)
-}
-
-// ImportCartData takes in the content of one cart file named name: it
-// claims the content in the store (so it never imports twice), decodes it,
-// matches the patient by the file's patient id and stores it as a new
-// recording with the cart's notes. force retries a content rejected before
-// (a user asking again); the watcher does not set it. Every outcome but
-// FileFailed is recorded in the store.
-func ImportCartData(ctx context.Context, st CartImportStore, name string, data []byte, force bool) ImportEvent {
-	ev := ImportEvent{Path: name}
-	key, err := st.FileKey(data)
-	if err != nil {
-		return failed(ev, err)
-	}
-	claim, err := st.ClaimImport(ctx, key, filepath.Base(name), force)
-	switch {
-	case errors.Is(err, sqlite.ErrAlreadyImported):
-		ev.Outcome, ev.Format, ev.RecordingID, ev.PatientID = FileDuplicate, claim.Format, claim.RecordingID, claim.PatientID
-		return ev
-	case errors.Is(err, sqlite.ErrImportInFlight):
-		ev.Outcome, ev.Reason = FileDuplicate, "the same file is being imported"
-		return ev
-	case errors.Is(err, sqlite.ErrRejectedBefore):
-		ev.Outcome, ev.Format, ev.Reason = FileRejected, claim.Format, "rejected before: "+claim.Reason
-		return ev
-	case err != nil:
-		return failed(ev, err)
-	}
-	rec, format, reason, retry := decodeAndMatch(ctx, st, data)
-	claim.Format = format.Name
-	ev.Format = format.Name
-	if reason != "" {
-		claim.Outcome, claim.Reason, claim.Retry = sqlite.ImportRejected, reason, retry
-		if err := st.FinishImport(ctx, claim); err != nil {
-			return failed(ev, err)
-		}
-		ev.Outcome, ev.Reason = FileRejected, reason
-		return ev
-	}
-	start := rec.rec.Acquired
-	if start.IsZero() {
-		start = time.Now().UTC().Truncate(time.Second)
-	}
-	r, err := ImportTracks(ctx, st, rec.patient.ID, CartDevice(rec.rec, filepath.Base(name)), start, ECGTracks(rec.rec), CartNotes(rec.rec, start))
-	if err != nil {
-		// The store failed mid-import; the claim is left as a retryable
-		// rejection so that the next attempt tries again.
-		claim.Outcome, claim.Reason, claim.Retry = sqlite.ImportRejected, "the store failed: "+err.Error(), true
-		_ = st.FinishImport(ctx, claim) // the import's error is the one to report
-		return failed(ev, err)
-	}
-	claim.Outcome, claim.RecordingID, claim.PatientID = sqlite.ImportImported, r.ID, rec.patient.ID
-	if err := st.FinishImport(ctx, claim); err != nil {
-		return failed(ev, err)
-	}
-	ev.Outcome, ev.RecordingID, ev.PatientID = FileImported, r.ID, rec.patient.ID
-	return ev
-}
-
-type patientFinder interface {
-	PatientByMRN(ctx context.Context, mrn string) (storage.Patient, error)
-}
-
-type matched struct {
-	rec     *ecg12.Record
-	patient storage.Patient
-}
-
-// decodeAndMatch reads a cart file and finds its patient. A non-empty
-// reason rejects the file; retry marks a rejection that a later attempt may
-// retry (the patient may be registered meanwhile).
-func decodeAndMatch(ctx context.Context, st patientFinder, data []byte) (m matched, f carts.Format, reason string, retry bool) {
-	if len(data) > carts.MaxFile {
-		return m, f, fmt.Sprintf("%d bytes is more than any ECG cart file", len(data)), false
-	}
-	rec, f, err := carts.Decode(data)
-	if err != nil {
-		return m, f, err.Error(), false
-	}
-	id := strings.TrimSpace(rec.Patient.ID)
-	if id == "" {
-		return m, f, "the file names no patient (import it with telewave import --patient MRN)", true
-	}
-	p, err := st.PatientByMRN(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return m, f, fmt.Sprintf("no patient in the store has the file's patient id %q (register the patient, or import with --patient MRN)", id), true
-	}
-	if err != nil {
-		return m, f, "the store failed: " + err.Error(), true
-	}
-	return matched{rec: rec, patient: p}, f, "", false
-}
-
-func failed(ev ImportEvent, err error) ImportEvent {
-	ev.Outcome, ev.Reason = FileFailed, err.Error()
-	return ev
-}
-
-// ImportCartFile reads a file from disk (at most carts.MaxFile bytes) and
-// takes it in with ImportCartData.
-func ImportCartFile(ctx context.Context, st CartImportStore, path string, force bool) ImportEvent {
-	data, err := readBounded(path, carts.MaxFile)
-	if err != nil {
-		ev := ImportEvent{Path: path, Outcome: FileRejected, Reason: err.Error()}
-		return ev
-	}
-	ev := ImportCartData(ctx, st, path, data, force)
-	ev.Path = path
-	return ev
-}
-
-// readBounded reads a whole file, refusing one larger than limit.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", filepath.Base(path), err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: more than %d bytes, larger than any ECG cart file", filepath.Base(path), limit)
-	}
-	return data, nil
-}
 
 // Watched-folder defaults and bounds.
 const (
@@ -205,14 +29,19 @@ const (
 // modification time the same at two polls in a row and it opens. Each
 // content is imported once (the store's imported-files table), whatever it
 // is named; a torn or foreign file is rejected once and not looked at again
-// until it changes.
+// until it changes. A file whose patient id matches no patient (or that
+// names none) is held in the store, listed in the records screen for a
+// clinician to choose the patient, and not looked at again in this run;
+// after a restart it is matched again (the patient may have been
+// registered meanwhile), never imported twice.
 type WatchFolder struct {
 	Dir      string
 	Store    CartImportStore
 	Interval time.Duration // between polls; DefaultWatchInterval when zero, at most a minute
 	// Move, when set, moves each file once decided: imported and duplicate
-	// files to Dir/done, rejected ones to Dir/rejected. By default nothing
-	// is moved (a read-only share, or a stick the cart still needs).
+	// files to Dir/done, rejected ones to Dir/rejected, those held for a
+	// patient to Dir/unmatched. By default nothing is moved (a read-only
+	// share, or a stick the cart still needs).
 	Move bool
 	// OnEvent, when set, is called for every file decided, and for the
 	// folder becoming unreadable or readable again, from Serve's goroutine.
@@ -349,8 +178,11 @@ func (w *WatchFolder) take(ctx context.Context, name string, st watchState) {
 	w.files[name] = st
 	if w.Move {
 		sub := "done"
-		if ev.Outcome == FileRejected {
+		switch ev.Outcome {
+		case FileRejected:
 			sub = "rejected"
+		case FileNeedsPatient:
+			sub = "unmatched" // the store holds a copy; a clinician chooses the patient
 		}
 		if dst, err := moveInto(path, filepath.Join(w.Dir, sub)); err != nil {
 			ev.Reason = strings.TrimPrefix(ev.Reason+"; ", "; ") + "not moved: " + err.Error()

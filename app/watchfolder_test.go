@@ -182,9 +182,81 @@ func TestWatchFolderTornFileRejectedUntilChanged(t *testing.T) {
 	}
 }
 
-// A file for a patient not yet registered is rejected, and retried after a
-// restart once the patient exists; a foreign file is not.
-func TestWatchFolderUnknownPatientRetriedAfterRestart(t *testing.T) {
+// A file for a patient not yet registered is held, not retried within a
+// run, listed for a clinician; assigning it imports it once, and neither
+// the watcher nor another assignment imports it again.
+func TestWatchFolderHoldsAFileForNoPatient(t *testing.T) {
+	ctx := context.Background()
+	s, _ := watchStore(t, false)
+	other, err := s.AddPatient(ctx, storage.Patient{MRN: "M-77", Name: "Chosen Patient"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var log eventLog
+	write(t, filepath.Join(dir, "ecg.xml"), sierraFile(t))
+	w := &WatchFolder{Dir: dir, Store: s, OnEvent: log.add}
+	for range 5 {
+		w.Poll(ctx)
+	}
+	ev := log.take()
+	if len(ev) != 1 || ev[0].Outcome != FileNeedsPatient || !strings.Contains(ev[0].Reason, `"9999"`) ||
+		!strings.Contains(ev[0].String(), "held ecg.xml (Philips Sierra XML)") {
+		t.Fatalf("unknown patient: %v", ev)
+	}
+	held, err := s.UnmatchedFiles(ctx)
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held files %v, %v", held, err)
+	}
+	if says := held[0].Says; says.PatientID != sierraMRN || says.Acquired == "" || held[0].File.Name != "ecg.xml" {
+		t.Errorf("what the held file says: %+v", held[0])
+	}
+	// A restart matches again, still finds no patient, holds it once.
+	w = &WatchFolder{Dir: dir, Store: s, OnEvent: log.add}
+	w.Poll(ctx)
+	w.Poll(ctx)
+	if ev := log.take(); len(ev) != 1 || ev[0].Outcome != FileNeedsPatient {
+		t.Fatalf("after a restart: %v", ev)
+	}
+	if held, _ := s.UnmatchedFiles(ctx); len(held) != 1 {
+		t.Fatalf("%d held after a restart, want 1", len(held))
+	}
+
+	got := AssignCartFile(ctx, s, held[0].File.ID, other.ID)
+	if got.Outcome != FileImported || got.PatientID != other.ID || got.RecordingID == 0 {
+		t.Fatalf("assigned: %v", got)
+	}
+	if again := AssignCartFile(ctx, s, held[0].File.ID, other.ID); again.Outcome == FileImported {
+		t.Fatalf("assigned twice: %v", again)
+	}
+	if n := recordings(t, s, other.ID); n != 1 {
+		t.Errorf("%d recordings of the chosen patient, want 1", n)
+	}
+	if held, _ := s.UnmatchedFiles(ctx); len(held) != 0 {
+		t.Errorf("still held after the assignment: %+v", held)
+	}
+	w = &WatchFolder{Dir: dir, Store: s, OnEvent: log.add}
+	w.Poll(ctx)
+	w.Poll(ctx)
+	if ev := log.take(); len(ev) != 1 || ev[0].Outcome != FileDuplicate || ev[0].RecordingID != got.RecordingID {
+		t.Fatalf("the assigned file seen again: %v", ev)
+	}
+	log2, err := s.AuditLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chosen bool
+	for _, e := range log2 {
+		chosen = chosen || (e.Action == "file imported" && strings.Contains(e.Detail, "the patient chosen by admin"))
+	}
+	if !chosen {
+		t.Error("the audit log does not say who chose the patient")
+	}
+}
+
+// A held file is imported by the file's own id once that patient is
+// registered and the watcher restarts, and is held no more.
+func TestWatchFolderHeldFileMatchedAfterRegistration(t *testing.T) {
 	ctx := context.Background()
 	s, _ := watchStore(t, false)
 	dir := t.TempDir()
@@ -193,10 +265,7 @@ func TestWatchFolderUnknownPatientRetriedAfterRestart(t *testing.T) {
 	w := &WatchFolder{Dir: dir, Store: s, OnEvent: log.add}
 	w.Poll(ctx)
 	w.Poll(ctx)
-	ev := log.take()
-	if len(ev) != 1 || ev[0].Outcome != FileRejected || !strings.Contains(ev[0].Reason, `"9999"`) {
-		t.Fatalf("unknown patient: %v", ev)
-	}
+	log.take()
 	p, err := s.AddPatient(ctx, storage.Patient{MRN: sierraMRN, Name: "Demo Patient"})
 	if err != nil {
 		t.Fatal(err)
@@ -208,9 +277,12 @@ func TestWatchFolderUnknownPatientRetriedAfterRestart(t *testing.T) {
 	w = &WatchFolder{Dir: dir, Store: s, OnEvent: log.add}
 	w.Poll(ctx)
 	w.Poll(ctx)
-	ev = log.take()
+	ev := log.take()
 	if len(ev) != 1 || ev[0].Outcome != FileImported || ev[0].PatientID != p.ID {
 		t.Fatalf("after the patient was registered and a restart: %v", ev)
+	}
+	if held, _ := s.UnmatchedFiles(ctx); len(held) != 0 {
+		t.Errorf("still held: %+v", held)
 	}
 }
 
@@ -224,12 +296,13 @@ func TestWatchFolderMove(t *testing.T) {
 	ecg := sierraFile(t)
 	write(t, filepath.Join(dir, "a.xml"), ecg)
 	write(t, filepath.Join(dir, "junk.bin"), []byte{0, 1, 2, 3})
+	write(t, filepath.Join(dir, "nobody.xml"), noPatientFile(t))
 	w.Poll(ctx)
 	w.Poll(ctx)
 	write(t, filepath.Join(dir, "a.xml"), ecg) // copied back in: a duplicate
 	w.Poll(ctx)
 	w.Poll(ctx)
-	for _, want := range []string{"done/a.xml", "done/a (2).xml", "rejected/junk.bin"} {
+	for _, want := range []string{"done/a.xml", "done/a (2).xml", "rejected/junk.bin", "unmatched/nobody.xml"} {
 		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
 			t.Errorf("%s: %v", want, err)
 		}
@@ -242,7 +315,7 @@ func TestWatchFolderMove(t *testing.T) {
 	for _, e := range log.take() {
 		outcomes[e.Outcome]++
 	}
-	if outcomes[FileImported] != 1 || outcomes[FileDuplicate] != 1 || outcomes[FileRejected] != 1 {
+	if outcomes[FileImported] != 1 || outcomes[FileDuplicate] != 1 || outcomes[FileRejected] != 1 || outcomes[FileNeedsPatient] != 1 {
 		t.Errorf("outcomes %v", outcomes)
 	}
 }
@@ -387,10 +460,11 @@ func (m patientMap) PatientByMRN(_ context.Context, mrn string) (storage.Patient
 	return storage.Patient{}, storage.ErrNotFound
 }
 
-// Whatever the bytes, decodeAndMatch either matches a record to a patient
-// or gives a reason, never both, never a panic. (The store side is covered
-// by the tests above; fuzzing through SQLite under coverage is too slow to
-// find anything in the 10 s a fuzz run gets.)
+// Whatever the bytes, decodeAndMatch either rejects the file, or reads it
+// and matches the patient or says why none matched: exactly one, never a
+// panic. (The store side is covered by the tests above; fuzzing through
+// SQLite under coverage is too slow to find anything in the 10 s a fuzz run
+// gets.)
 func FuzzDecodeAndMatch(f *testing.F) {
 	ecg := sierraFile(f)
 	f.Add(ecg)
@@ -399,11 +473,20 @@ func FuzzDecodeAndMatch(f *testing.F) {
 	f.Add([]byte{})
 	patients := patientMap{sierraMRN: {ID: 1, MRN: sierraMRN}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, _, reason, _ := decodeAndMatch(context.Background(), patients, data)
-		if (m.rec == nil) == (reason == "") {
-			t.Fatalf("record %v with reason %q", m.rec != nil, reason)
+		m, err := decodeAndMatch(context.Background(), patients, data)
+		if err != nil {
+			t.Fatalf("the map store failed: %v", err)
 		}
-		if m.rec != nil && m.patient.ID != 1 {
+		set := 0
+		for _, ok := range []bool{m.reject != "", m.unmatched != "", m.patient.ID != 0} {
+			if ok {
+				set++
+			}
+		}
+		if set != 1 || (m.reject == "") != (m.rec != nil) {
+			t.Fatalf("record %v, reject %q, unmatched %q, patient %d", m.rec != nil, m.reject, m.unmatched, m.patient.ID)
+		}
+		if m.patient.ID != 0 && m.patient.ID != 1 {
 			t.Fatalf("matched patient %+v", m.patient)
 		}
 	})
