@@ -8,35 +8,13 @@ import (
 	"telewave/ui/render"
 )
 
-// drawLane draws one trace: for each valid column a vertical span covering
-// the rows [lo, hi+1), where lo..hi is the column's envelope stretched to the
-// previous column's last value. A flat line at integer row y therefore lights
-// exactly row y; fractional ends are blended by their coverage, which is the
-// anti-aliasing. Everything is clamped to the lane, so wild values cannot
-// draw over a neighbouring trace.
+// drawLane draws one trace: each column's span (render.Lane.Spans: the
+// envelope stretched to the previous column's last value, clamped to the
+// lane) as a vertical run of rows; fractional ends are blended by their
+// coverage, which is the anti-aliasing.
 func drawLane(dst *image.RGBA, w, h int, ln *render.Lane) {
-	if ln.Height <= 0 {
-		return
-	}
-	maxY := float32(ln.Height - 1)
-	n := min(w, len(ln.Columns))
-	prevOK := false
-	var prevLast float32
-	for x := 0; x < n; x++ {
-		c := &ln.Columns[x]
-		if !c.Valid || isNaN(c.Min) || isNaN(c.Max) || isNaN(c.Last) {
-			prevOK = false
-			continue
-		}
-		lo, hi := c.Min, c.Max
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-		if prevOK {
-			lo, hi = min(lo, prevLast), max(hi, prevLast)
-		}
-		prevLast, prevOK = clamp(c.Last, maxY), true
-		drawSpan(dst, x, h, ln.Top, clamp(lo, maxY), clamp(hi, maxY)+1, ln.Color)
+	for x, sp := range ln.Spans(w) {
+		drawSpan(dst, x, h, ln.Top, sp.Lo, sp.End, ln.Color)
 	}
 }
 
@@ -78,16 +56,3 @@ func blend(p []byte, c color.RGBA, a uint32) {
 func mix(src, dst uint8, a, inv uint32) uint8 {
 	return uint8(min((uint32(src)*a+uint32(dst)*inv+127)/255, 255))
 }
-
-// clamp limits v to [0, hi]; ±Inf land on the lane edges.
-func clamp(v, hi float32) float32 {
-	if v < 0 {
-		return 0
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
-
-func isNaN(v float32) bool { return v != v }

@@ -16,41 +16,14 @@ type span struct {
 }
 
 // appendSpans appends the spans of every lane of s drawn into a frame w
-// columns wide. It applies the rules of render/cpu: gaps and NaN columns draw
-// nothing and break the line, each column is stretched to the previous
-// column's Last, and everything is clamped to the lane.
+// columns wide, by render.Lane.Spans: the rules render/cpu draws by.
 func appendSpans(dst []span, s *render.Scene, w int) []span {
 	for i := range s.Lanes {
-		dst = appendLane(dst, &s.Lanes[i], w)
-	}
-	return dst
-}
-
-func appendLane(dst []span, ln *render.Lane, w int) []span {
-	if ln.Height <= 0 {
-		return dst
-	}
-	maxY := float32(ln.Height - 1)
-	top := float32(ln.Top)
-	n := min(w, len(ln.Columns))
-	prevOK := false
-	var prevLast float32
-	for x := 0; x < n; x++ {
-		c := &ln.Columns[x]
-		if !c.Valid || isNaN(c.Min) || isNaN(c.Max) || isNaN(c.Last) {
-			prevOK = false
-			continue
+		ln := &s.Lanes[i]
+		top := float32(ln.Top)
+		for x, sp := range ln.Spans(w) {
+			dst = append(dst, span{X: float32(x), Top: top, Lo: sp.Lo, End: sp.End, Color: ln.Color})
 		}
-		lo, hi := c.Min, c.Max
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-		if prevOK {
-			lo, hi = min(lo, prevLast), max(hi, prevLast)
-		}
-		prevLast, prevOK = clamp(c.Last, maxY), true
-		dst = append(dst, span{X: float32(x), Top: top,
-			Lo: clamp(lo, maxY), End: clamp(hi, maxY) + 1, Color: ln.Color})
 	}
 	return dst
 }
@@ -87,16 +60,3 @@ func copyRows(dst *image.RGBA, src []byte, w, h int) {
 func frameSize(dst *image.RGBA, s *render.Scene) (w, h int) {
 	return min(s.Width, dst.Rect.Dx()), min(s.Height, dst.Rect.Dy())
 }
-
-// clamp limits v to [0, hi]; ±Inf land on the lane edges.
-func clamp(v, hi float32) float32 {
-	if v < 0 {
-		return 0
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
-
-func isNaN(v float32) bool { return v != v }
