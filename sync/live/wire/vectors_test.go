@@ -32,7 +32,7 @@ var vectorDoc = map[string]string{
 	"kv_hex":             "the viewer key: HKDF-SHA256(ikm=Z, salt=the 16 sid bytes, info=\"telewave live v1 viewer\", 32 bytes)",
 	"stream_key_hex":     "the stream key of epoch 1 (AES-256), as the grant carries it (base64 in its JSON)",
 	"frames":             "in the order they are sent: knock (viewer→host, kv), grant (host→viewer, kv), three stream frames (stream key of epoch 1: wave, audio, state), a viewer message (kv). Each: name, class, epoch, sender, counter, key_hex (the AES-256-GCM key that opens it), nonce_hex (sender u32 BE ‖ counter u64 BE), ad_hex (the associated data: every header byte before the ciphertext ‖ the 16 sid bytes), plaintext_hex, frame_hex (the whole frame) and the decoded payload: json (classes 3-6) or waves (classes 1-2)",
-	"waves":              "a decoded wave/audio payload: sent_ms (u64 BE at the start), chunks with handle, seq, time_ms (absolute; on the wire a signed varint relative to sent_ms), flags (1 GapBefore, 2 LeadOff, 4 Questionable), codec_hex (the wavecodec version 1 bytes as carried after the byte length) and samples",
+	"waves":              "a decoded wave/audio payload: sent_ms (u64 BE at the start), chunks with handle, seq, time_ms (absolute; on the wire a signed varint relative to sent_ms), flags (1 GapBefore, 2 LeadOff, 4 Questionable), first (the first sample, a signed varint on the wire), codec_hex (the wavecodec version 1 bytes carried after the byte length: the samples minus first, modulo 2^32) and samples (decoded and first added back)",
 }
 
 type vectorChunk struct {
@@ -40,6 +40,7 @@ type vectorChunk struct {
 	Seq      uint64  `json:"seq"`
 	TimeMS   int64   `json:"time_ms"`
 	Flags    uint8   `json:"flags"`
+	First    int32   `json:"first"`
 	CodecHex string  `json:"codec_hex"`
 	Samples  []int32 `json:"samples"`
 }
@@ -211,6 +212,8 @@ func decodeVectorWaves(t *testing.T, p []byte) *vectorWaves {
 		d, n := binary.Varint(r)
 		c.TimeMS, r = w.SentMS+d, r[n:]
 		c.Flags, r = r[0], r[1:]
+		first, n := binary.Varint(r)
+		c.First, r = int32(first), r[n:]
 		l, n := binary.Uvarint(r)
 		enc := r[n : n+int(l)]
 		r = r[n+int(l):]
@@ -218,6 +221,9 @@ func decodeVectorWaves(t *testing.T, p []byte) *vectorWaves {
 		s, err := wavecodec.Decode(enc, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for i := range s {
+			s[i] += c.First
 		}
 		c.Samples = s
 		w.Chunks = append(w.Chunks, c)

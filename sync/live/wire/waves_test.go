@@ -60,6 +60,25 @@ func TestWavesRoundTrip(t *testing.T) {
 	}
 }
 
+// TestWavesFirstSampleOutsideCodec checks what the first sample's own field
+// buys: a signal far from 0 costs no more than the same signal around 0.
+func TestWavesFirstSampleOutsideCodec(t *testing.T) {
+	s := []int32{3, 5, 9, 4, -2, -6, -3, 0, 2, 1, 0, -1, 0, 1, 2, 1, 0, 0, -1, 0}
+	size := func(offset int32) int {
+		o := make([]int32, len(s))
+		for i, x := range s {
+			o[i] = x + offset
+		}
+		return len(AppendWaves(nil, time.UnixMilli(0), []WaveChunk{{Samples: o}}))
+	}
+	base := size(0)
+	for _, off := range []int32{2048, -8192, 1 << 20} {
+		if got := size(off); got > base+3 { // the varint of a 24-bit value is up to 3 bytes longer
+			t.Errorf("offset %d: %d bytes, around 0: %d: the first sample is paid inside the codec", off, got, base)
+		}
+	}
+}
+
 func TestWavesMillisecondPrecision(t *testing.T) {
 	sent := time.UnixMilli(1_700_000_000_000).Add(700 * time.Microsecond)
 	at := sent.Add(-12*time.Millisecond - 300*time.Microsecond)
@@ -72,10 +91,10 @@ func TestWavesMillisecondPrecision(t *testing.T) {
 	}
 }
 
-// chunkBytes builds one chunk by hand: handle, seq, time, flags, then the
-// length and the encoding.
+// chunkBytes builds one chunk by hand: handle, seq, time, flags, first
+// sample 0, then the length and the encoding.
 func chunkBytes(enc []byte) []byte {
-	b := []byte{1, 0, 0, 0}
+	b := []byte{1, 0, 0, 0, 0}
 	b = binary.AppendUvarint(b, uint64(len(enc)))
 	return append(b, enc...)
 }
@@ -100,8 +119,10 @@ func TestReadWavesBounds(t *testing.T) {
 		{"sent before 1970", binary.BigEndian.AppendUint64(nil, 1<<63)},
 		{"truncated header", append(bytes.Clone(head), 1, 0)},
 		{"handle over u32", append(binary.AppendUvarint(bytes.Clone(head), 1<<32), 0, 0, 0, 1, 0)},
-		{"length past end", append(bytes.Clone(head), 1, 0, 0, 0, 10, 1, 0)},
-		{"zero length", append(bytes.Clone(head), 1, 0, 0, 0, 0)},
+		{"length past end", append(bytes.Clone(head), 1, 0, 0, 0, 0, 10, 1, 0)},
+		{"zero length", append(bytes.Clone(head), 1, 0, 0, 0, 0, 0)},
+		{"no first sample", append(bytes.Clone(head), 1, 0, 0, 0)},
+		{"first sample over int32", append(binary.AppendVarint(append(bytes.Clone(head), 1, 0, 0, 0), 1<<31), chunkBytes(one)[5:]...)},
 		{"time before 1970", append(binary.AppendVarint(append(bytes.Clone(head), 1, 0), -1_700_000_000_001), append([]byte{0}, chunkBytes(one)[4:]...)...)},
 		{"block version", append(bytes.Clone(head), chunkBytes(wavecodec.EncodeBlock(nil, []int32{1, 2, 3}))...)},
 		{"corrupt samples", append(bytes.Clone(head), chunkBytes(one[:len(one)-1])...)},
