@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -199,5 +201,39 @@ func TestLinkBudget(t *testing.T) {
 				t.Errorf("%.1f kbit/s on the wire, over the %d kbit/s budget", m.wireKbit, budgetKbit)
 			}
 		})
+	}
+}
+
+// TestAudioRate logs what the stethoscope adds: CirCor recording 69067_PV
+// (4 kHz, 16-bit; testdata) in 40 ms audio frames of 160 samples. It has no
+// target; the figure goes in the report beside the waves'.
+func TestAudioRate(t *testing.T) {
+	raw, err := os.ReadFile("../../../testdata/circor/69067_PV.wav")
+	if err != nil {
+		t.Fatalf("read the CirCor recording: %v", err)
+	}
+	i := bytes.Index(raw, []byte("data"))
+	if i < 0 || len(raw) < i+8 {
+		t.Fatal("no data chunk in the WAV file")
+	}
+	pcm := raw[i+8:]
+	samples := make([]int32, len(pcm)/2)
+	for j := range samples {
+		samples[j] = int32(int16(binary.LittleEndian.Uint16(pcm[2*j:])))
+	}
+	h := testHost(t, "audio")
+	at := time.UnixMilli(1_767_225_000_000)
+	const per = 160
+	wire, frames := 0, 0
+	for j := 0; j+per <= len(samples); j += per {
+		at = at.Add(framePeriod)
+		f := mustSeal(t, h, ClassAudio, AppendWaves(nil, at, []WaveChunk{{Handle: 9, Seq: uint64(frames), Time: at.Add(-framePeriod), Samples: samples[j : j+per]}}))
+		wire += len(f) + wsOverhead(len(f))
+		frames++
+	}
+	kbit := float64(wire) * 8 / (float64(frames) * framePeriod.Seconds()) / 1000
+	t.Logf("stethoscope audio at 4 kHz: %.1f B/frame, %.1f kbit/s on the wire (16-bit PCM would be 64 kbit/s)", float64(wire)/float64(frames), kbit)
+	if kbit >= 64 {
+		t.Errorf("audio at %.1f kbit/s: no smaller than raw PCM", kbit)
 	}
 }
