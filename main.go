@@ -47,6 +47,7 @@ func main() {
 	steth := fl.Bool("stethoscope", false, "listen to a digital stethoscope on the sound card's input")
 	config := fl.String("config", "", "configuration file with the EHR settings (default $XDG_CONFIG_HOME/telewave/config.json)")
 	renderer := fl.String("render", "auto", "waveform rasterizer: auto (gl on a hardware GPU, else cpu), gl or cpu")
+	relay := fl.String("relay", os.Getenv("TELEWAVE_RELAY"), "telehealth relay URL for shares (https; empty: viewers on this machine only)")
 	idleLock := fl.Duration("idle-lock", 5*time.Minute, "lock the records after this long without activity (negative: never)")
 	if err := fl.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
@@ -59,7 +60,7 @@ func main() {
 		*chartEvery = time.Minute // else the configuration file's, or its default
 	}
 	err := ui.Run(ui.Options{Demo: *demo, StoreDir: *store, EHR: *ehr, MRNSystem: *mrnSystem,
-		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth, Render: *renderer, ConfigPath: *config})
+		ChartEvery: *chartEvery, Records: records(), FPS: *fps, IdleLock: *idleLock, Stethoscope: *steth, Render: *renderer, ConfigPath: *config, Relay: *relay})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)

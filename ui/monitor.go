@@ -52,7 +52,8 @@ type monitorScreen struct {
 	mode   waveview.Mode
 	paper  *paperControls
 	tabs   *container.AppTabs
-	sync   *syncPanel // nil until addRecordTabs
+	share  *sharePanel // the Telehealth tab
+	sync   *syncPanel  // nil until addRecordTabs
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -235,6 +236,9 @@ func (m *monitorScreen) stop() {
 	m.alarms.Stop()
 	if m.sync != nil {
 		m.sync.stop()
+	}
+	if m.share != nil {
+		m.share.stop()
 	}
 	m.wg.Wait()
 }

@@ -46,6 +46,9 @@ type Options struct {
 	// Render is the waveform rasterizer: "auto" (default: gl on a hardware
 	// renderer, else cpu), "gl" or "cpu".
 	Render string
+	// Relay is the telehealth relay shares connect out to (the Telehealth
+	// tab can change it); empty: viewers on this machine only.
+	Relay string
 	// ConfigPath is the configuration file (EHR settings); the flags above
 	// override what it says. Empty: app.DefaultConfigPath.
 	ConfigPath string
@@ -233,6 +236,7 @@ func (s *session) startMonitoring(ws *app.Workstation) {
 	case s.demoDB != nil:
 		s.monitor.addRecordTabs(s.demoDB.Store, s.demoDB.User, s.ehr)
 	}
+	s.monitor.addShareTab(s.ctx, s.opts.Relay)
 	s.show(s.monitor.content())
 	s.monitor.start(s.ctx)
 	// Serial ports are polled off the UI thread; a plugged USB device whose
