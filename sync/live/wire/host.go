@@ -30,7 +30,7 @@ type Host struct {
 	aead    cipher.AEAD
 	sent    counter // sender 0 under the current stream key
 	expires time.Time
-	knocks  map[[keyLen]byte]struct{}
+	knocks  map[[keyLen]byte]uint64 // viewer key → counter of its last knock
 }
 
 // NewHost makes a fresh key pair and the stream key of epoch 1.
@@ -46,7 +46,7 @@ func NewHost(sid SessionID) (*Host, error) {
 // the vectors are deterministic.
 func newHost(sid SessionID, priv *ecdh.PrivateKey, rnd io.Reader) (*Host, error) {
 	h := &Host{sid: sid, priv: priv, pub: priv.PublicKey().Bytes(), rand: rnd, now: time.Now,
-		knocks: make(map[[keyLen]byte]struct{})}
+		knocks: make(map[[keyLen]byte]uint64)}
 	if _, err := h.Rekey(); err != nil {
 		return nil, fmt.Errorf("new host: %w", err)
 	}
@@ -117,8 +117,10 @@ func (h *Host) Grant(viewer uint32, p Patient, snapshot State) Grant {
 
 // OpenKnock opens a knock: it derives the viewer key kv from the public key
 // the frame carries and returns the Guest that seals this viewer's grants
-// and opens its messages. A knock after the expiry fails with ErrExpired; a
-// knock whose viewer key was seen before fails with ErrReplay.
+// and opens its messages. A knock after the expiry fails with ErrExpired. A
+// viewer that reconnects may knock again with the same key pair and a
+// higher counter; a knock no newer than the last one with its key (a
+// replay) fails with ErrReplay.
 func (h *Host) OpenKnock(frame []byte) (*Guest, Knock, error) {
 	var k Knock
 	hd, err := parseHeader(frame)
@@ -159,13 +161,14 @@ func (h *Host) OpenKnock(frame []byte) (*Guest, Knock, error) {
 	copy(vk[:], hd.viewerKey)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, seen := h.knocks[vk]; seen {
-		return nil, k, fmt.Errorf("open knock: viewer key already knocked: %w", ErrReplay)
+	last, seen := h.knocks[vk]
+	if seen && hd.counter <= last {
+		return nil, k, fmt.Errorf("open knock: knock %d after %d with this viewer key: %w", hd.counter, last, ErrReplay)
 	}
-	if len(h.knocks) >= maxKnocks {
-		return nil, k, fmt.Errorf("open knock: %d knocks already: %w", maxKnocks, ErrFrame)
+	if !seen && len(h.knocks) >= maxKnocks {
+		return nil, k, fmt.Errorf("open knock: %d viewer keys already: %w", maxKnocks, ErrFrame)
 	}
-	h.knocks[vk] = struct{}{}
+	h.knocks[vk] = hd.counter
 	g.recv.accept(hd)
 	g.knock = k
 	return g, k, nil

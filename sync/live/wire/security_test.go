@@ -114,6 +114,14 @@ func TestGrantAndMessageReplay(t *testing.T) {
 	if _, _, err := h.OpenKnock(kf); !errors.Is(err, ErrReplay) {
 		t.Errorf("replayed knock: %v, want ErrReplay", err)
 	}
+	// The same viewer reconnects and knocks again: a newer counter opens.
+	again, _ := v.Knock(Knock{Name: "A"})
+	if _, _, err := h.OpenKnock(again); err != nil {
+		t.Errorf("a second knock with the same key: %v", err)
+	}
+	if _, _, err := h.OpenKnock(kf); !errors.Is(err, ErrReplay) {
+		t.Errorf("the first knock replayed after the second: %v, want ErrReplay", err)
+	}
 	gf, _ := g.SealGrant(h.Grant(1, Patient{}, State{}))
 	if _, err := v.OpenGrant(gf); err != nil {
 		t.Fatal(err)
