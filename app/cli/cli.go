@@ -54,6 +54,7 @@ func init() {
 		"eval-pcg": {usageEvalPCG, runEvalPCG},
 		"export":   {usageExport, runExport},
 		"eval-qrs": {usageEvalQRS, runEvalQRS},
+		"relay":    {UsageRelay, RunRelay},
 	}
 }
 
