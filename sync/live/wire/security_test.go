@@ -242,6 +242,7 @@ func TestRekey(t *testing.T) {
 
 	old1 := mustSeal(t, h, ClassWave, []byte("old 1"))
 	old2 := mustSeal(t, h, ClassWave, []byte("old 2"))
+	old3 := mustSeal(t, h, ClassWave, []byte("old 3"))
 	if _, _, err := stay.OpenStream(old1); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,8 @@ func TestRekey(t *testing.T) {
 		{"in-flight old frame opens", stay, old2, nil},
 		{"old frame replayed", stay, old2, ErrReplay},
 		{"new epoch opens", stay, new1, nil},
-		{"old epoch after the new one", stay, old1, ErrReplay},
+		{"old epoch after the new one", stay, old3, ErrReplay},
+		{"old epoch replayed", stay, old1, ErrReplay},
 		{"removed viewer: new epoch", gone, new2, ErrAuth},
 		{"removed viewer: old epoch still", gone, old2, nil},
 		{"removed viewer: new epoch again", gone, new1, ErrAuth},
@@ -298,5 +300,14 @@ func TestRekeyChangesKey(t *testing.T) {
 	k2 := h.Grant(0, Patient{}, State{}).Key
 	if string(k1) == string(k2) || len(k2) != 32 {
 		t.Errorf("rekey kept the key or made a %d-byte one", len(k2))
+	}
+	for epoch := uint32(2); epoch <= 3; epoch++ {
+		for want := uint64(1); want <= 2; want++ {
+			hd, err := parseHeader(mustSeal(t, h, ClassState, nil))
+			if err != nil || hd.epoch != epoch || hd.counter != want {
+				t.Errorf("frame %d of epoch %d: epoch %d, counter %d, %v", want, epoch, hd.epoch, hd.counter, err)
+			}
+		}
+		h.Rekey()
 	}
 }
