@@ -59,16 +59,9 @@ func Run(opts Options) error {
 	if opts.Render == "" {
 		opts.Render = "auto"
 	}
-	// One rasterizer for every display of the window, chosen on the first
-	// frame (GL needs the main loop running). It is not closed at exit:
-	// GLFW is terminated by then, and the process frees what GL held.
-	shared, err := backend.New(opts.Render, fyne.DoAndWait, func(note string) {
-		fmt.Fprintln(os.Stderr, "telewave: waveforms:", note)
-	})
-	if err != nil {
+	if err := useRasterizer(opts.Render); err != nil {
 		return err
 	}
-	newRasterizer = func() render.Rasterizer { return shared }
 	ehr, clientOpts := loadEHRConfig(&opts)
 	a := fyneapp.NewWithID(AppID)
 	w := a.NewWindow("Telewave")
@@ -106,6 +99,24 @@ func Run(opts Options) error {
 	s.begin()
 	w.ShowAndRun()
 	s.end()
+	return nil
+}
+
+// useRasterizer makes one rasterizer for every display of the window,
+// chosen on the first frame (GL needs the main loop running). It is not
+// closed at exit: GLFW is terminated by then, and the process frees what
+// GL held.
+func useRasterizer(name string) error {
+	if name == "" {
+		name = "auto"
+	}
+	shared, err := backend.New(name, fyne.DoAndWait, func(note string) {
+		fmt.Fprintln(os.Stderr, "telewave: waveforms:", note)
+	})
+	if err != nil {
+		return err
+	}
+	newRasterizer = func() render.Rasterizer { return shared }
 	return nil
 }
 
