@@ -91,7 +91,9 @@ func (v *remoteView) run() {
 			Do(func() { v.showAlarms(list) })
 		case *view.Marker:
 			mk := x.Marker
-			Do(func() { v.status.SetText(fmt.Sprintf("Marker at %s by %s", time.UnixMilli(mk.Time).Format("15:04:05.000"), mk.By)) })
+			Do(func() {
+				v.status.SetText(fmt.Sprintf("Marker at %s by %s", time.UnixMilli(mk.Time).Format("15:04:05.000"), mk.By))
+			})
 		}
 		v.hub.Publish(app.Envelope{Device: m.Device, Msg: m.Msg})
 	}
