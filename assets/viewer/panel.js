@@ -9,6 +9,14 @@ export function numericKey(n) {
   return `${n.device || ''}/${n.code || n.raw_code || n.label || ''}`;
 }
 
+// UCUM units as a clinician reads them; others are shown as they come.
+const unitText = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', '{beats}/min': '/min', '{breaths}/min': '/min', '1': '' };
+
+/** displayUnit writes a UCUM unit for the screen. */
+export function displayUnit(u) {
+  return u in unitText ? unitText[u] : u || '';
+}
+
 /** formatValue writes a value as shown: at most two decimals, no trailing zeros. */
 export function formatValue(v) {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '---';
@@ -56,7 +64,7 @@ export class Panel {
       const v = this.shown[key];
       tile.children[0].textContent = v.label;
       tile.children[1].textContent = v.shown;
-      tile.children[2].textContent = v.unit === '1' ? '' : v.unit;
+      tile.children[2].textContent = displayUnit(v.unit);
       tile.classList.toggle('questionable', status !== 'valid');
     }
   }

@@ -1,7 +1,8 @@
 // payload.js: the plaintext of wave and audio frames (docs/telehealth.md,
 // "Payloads"): sent (u64 BE, unix ms), then chunks of handle (uvarint),
 // seq (uvarint), first-sample time (signed varint, ms relative to sent),
-// flags (u8), byte length (uvarint) and a wavecodec v1 encoding.
+// flags (u8), the first sample (signed varint), byte length (uvarint) and
+// the samples minus the first (modulo 2^32) as wavecodec v1.
 
 import { Version, decode, uvarint } from './wavecodec.js';
 
@@ -52,6 +53,9 @@ export function readWaves(p) {
     off += t.n;
     if (off >= p.length) throw new PayloadError(at('no flags'));
     const flags = p[off++];
+    const first = varint(p, off);
+    if (first.n <= 0 || first.value < -2147483648 || first.value > 2147483647) throw new PayloadError(at('bad first sample'));
+    off += first.n;
     const len = uvarint(p, off);
     if (len.n <= 0 || len.value === 0 || len.value > p.length - off - len.n) throw new PayloadError(at('bad length'));
     off += len.n;
@@ -61,11 +65,13 @@ export function readWaves(p) {
     if (enc[0] !== Version || count.n <= 0 || count.value > enc.length * 8) throw new PayloadError(at('not wavecodec version 1'));
     total += count.value;
     if (total > MaxSamples) throw new PayloadError(`over ${MaxSamples} samples`);
-    spans.push({ handle: h.value, seq: seq.value, time: sent + t.value, flags, enc });
+    spans.push({ handle: h.value, seq: seq.value, time: sent + t.value, flags, first: first.value, enc });
   }
   const chunks = spans.map((s, i) => {
     try {
-      return { handle: s.handle, seq: s.seq, time: s.time, flags: s.flags, samples: decode(s.enc) };
+      const samples = decode(s.enc);
+      for (let j = 0; j < samples.length; j++) samples[j] = (samples[j] + s.first) | 0; // modulo 2^32, as Go
+      return { handle: s.handle, seq: s.seq, time: s.time, flags: s.flags, samples };
     } catch (e) {
       throw new PayloadError(`chunk ${i}: ${e.message}`);
     }

@@ -56,6 +56,7 @@ export class Renderer {
     this.cssH = 0;
     this.dpr = 0;
     this.grid = null;
+    this.generation = 0; // bumped by every layout, so callers can refresh what they derived
   }
 
   /** Sets the wave signals shown (array of {key, sig}); keeps sweeps of kept keys. */
@@ -112,6 +113,7 @@ export class Renderer {
       if (!l.sweep || l.sweep.width !== sweepCols || l.sweep.pxPerSample !== pps) l.sweep = new Sweep(sweepCols, pps);
     });
     this.grid = this.drawGrid();
+    this.generation++;
   }
 
   drawGrid() {

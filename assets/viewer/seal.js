@@ -79,21 +79,25 @@ function jwkOf(b) {
   return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** Computes Z = ECDH(viewer private, host public): the X coordinate, 32 bytes. */
+export async function ecdh(viewerPrivate, hostKeyRaw) {
+  let hostPublic;
+  try {
+    hostPublic = await crypto.subtle.importKey('raw', hostKeyRaw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+  } catch {
+    throw new SealError('frame', 'the link\'s key is not a P-256 point');
+  }
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: hostPublic }, viewerPrivate, 256));
+}
+
 /**
  * Derives kv = HKDF-SHA256(ikm = ECDH(viewer private, host public),
  * salt = sid, info = "telewave live v1 viewer") as 32 raw bytes.
  */
 export async function deriveViewerKey(viewerPrivate, hostKeyRaw, sidBytes) {
-  const subtle = crypto.subtle;
-  let hostPublic;
-  try {
-    hostPublic = await subtle.importKey('raw', hostKeyRaw, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
-  } catch {
-    throw new SealError('frame', 'the host key is not a P-256 point');
-  }
-  const z = await subtle.deriveBits({ name: 'ECDH', public: hostPublic }, viewerPrivate, 256);
-  const ikm = await subtle.importKey('raw', z, 'HKDF', false, ['deriveBits']);
-  const kv = await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: sidBytes, info: viewerInfo }, ikm, 256);
+  const z = await ecdh(viewerPrivate, hostKeyRaw);
+  const ikm = await crypto.subtle.importKey('raw', z, 'HKDF', false, ['deriveBits']);
+  const kv = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: sidBytes, info: viewerInfo }, ikm, 256);
   return new Uint8Array(kv);
 }
 
@@ -153,7 +157,10 @@ export class ViewerSeal {
     s.sid = new Uint8Array(invite.sidBytes);
     s.publicKey = pub;
     s.kv = await aesKey(kvRaw);
-    if (opts.keepRaw) s.kvRaw = kvRaw;
+    if (opts.keepRaw) {
+      s.kvRaw = kvRaw; // test vectors only
+      s.privateKey = priv;
+    }
     s.sent = 0n; // last counter sealed under kv (sender 2)
     s.lastGrant = 0n; // last counter opened under kv (sender 1)
     s.cur = null; // the newest epoch's {epoch, raw, key, last}

@@ -4,8 +4,8 @@
 // exposes what it shows, for tests and for support:
 //   state: phase (name, connecting, waiting, watching, reconnecting,
 //          ended, failed), message, patient, epoch, viewer, expires,
-//          lanes [{key, label, kind, top, height, colour}] (CSS px),
-//          alarms, markers;
+//          lanes [{key, label, kind, device, signal, top, height, colour}]
+//          and sweepX (where the sweeps start), in CSS px; alarms, markers;
 //   stats: frames, dropped (replayed/reordered), badFrames, unknownChunks,
 //          gaps, lastDrawnSampleTime {key: unix ms}, latencies [ms: draw
 //          time − host time of the newest drawn sample], audio {playing,
@@ -27,7 +27,7 @@ const $ = (id) => document.getElementById(id);
 const player = new AudioPlayer();
 const panel = new Panel(document);
 const renderer = new Renderer($('waves'));
-const state = { phase: 'name', message: '', patient: null, epoch: 0, viewer: 0, expires: 0, lanes: [], alarms: [], markers: [] };
+const state = { phase: 'name', message: '', patient: null, epoch: 0, viewer: 0, expires: 0, lanes: [], sweepX: 0, alarms: [], markers: [] };
 const stats = {
   frames: 0, dropped: 0, badFrames: 0, unknownChunks: 0, gaps: 0, markersSent: 0,
   lastDrawnSampleTime: {}, latencies: [], audio: player.stats, numerics: panel.shown, errors: [],
@@ -60,7 +60,6 @@ function applyState(st) {
     }
     const waves = [...signals.entries()].filter(([, s]) => s.sig.kind !== 'audio').sort((a, b) => a[0] - b[0]);
     renderer.setSignals(waves.map(([, s]) => ({ key: s.key, sig: s.sig })));
-    state.lanes = renderer.lanes.map((l) => ({ key: l.key, label: l.label, kind: l.sig.kind, top: l.top, height: l.height, colour: l.colour }));
   }
   if (Array.isArray(st.numerics)) panel.setNumerics(st.numerics);
   if (Array.isArray(st.events)) panel.setEvents(st.events);
@@ -121,9 +120,20 @@ const callbacks = {
   },
 };
 
+let laneGeneration = -1;
+
+// describeLanes copies the lane geometry into state after each layout.
+function describeLanes() {
+  if (renderer.generation === laneGeneration) return;
+  laneGeneration = renderer.generation;
+  state.sweepX = renderer.x0;
+  state.lanes = renderer.lanes.map((l) => ({ key: l.key, label: l.label, kind: l.sig.kind, device: l.sig.device, signal: l.sig.id, top: l.top, height: l.height, colour: l.colour }));
+}
+
 function frame() {
   try {
     const newest = renderer.draw();
+    describeLanes();
     let fresh = -Infinity;
     for (const [key, t] of Object.entries(newest)) {
       if (!(t > (stats.lastDrawnSampleTime[key] || 0))) continue;
