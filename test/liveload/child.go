@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,17 @@ func isChild(args []string) bool { return len(args) > 1 && args[1] == childFlag 
 // serveChild runs the relay on 127.0.0.1:0, prints its address on stdout
 // and serves until stdin closes (the parent ending, however it ends).
 func serveChild(stdin io.Reader, stdout io.Writer) error {
+	if path := os.Getenv("LIVELOAD_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	r := relay.New(relay.Config{MaxSessions: 1 << 20, MaxViewersPerSession: 1 << 10, MaxConnsPerAddr: 1 << 20})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

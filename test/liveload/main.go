@@ -10,6 +10,7 @@
 // memory and CPU every --sample, prints them as a table, and ends with a
 // JSON summary. It exits non-zero on any loss or disorder, or when the
 // relay's memory grows by more than 20 % from minute 2 to the end.
+// LIVELOAD_CPUPROFILE=FILE writes the relay child's CPU profile.
 package main
 
 import (
