@@ -49,6 +49,8 @@ type home struct {
 
 	newPatient, users, audit *widget.Button // nil when the role may not
 	lock, passphrase         *widget.Button
+	waiting                  *widget.Button // the ECG files waiting for a patient; hidden when none
+	waitingPanel             *waitingFiles  // nil unless shown
 	root                     fyne.CanvasObject
 }
 
@@ -83,6 +85,10 @@ func newHome(s *session, u storage.User, openID int64) *home {
 		h.audit = widget.NewButton("Audit log", s.act(func() { s.show(s.auditScreen(u)) }))
 		bar = append(bar, h.users, h.audit)
 	}
+	h.waiting = widget.NewButton("", s.act(h.showWaiting))
+	h.waiting.Importance = widget.WarningImportance
+	h.waiting.Hide()
+	bar = append(bar, h.waiting)
 	h.passphrase = widget.NewButton("Change passphrase", s.act(func() { s.changePassphrase().Show() }))
 	h.lock = widget.NewButton("Lock", func() { s.lockNow("locked by " + u.Name) })
 	bar = append(bar, h.passphrase, h.lock)
@@ -97,12 +103,17 @@ func newHome(s *session, u storage.User, openID int64) *home {
 
 func (h *home) content() fyne.CanvasObject { return h.root }
 
-// reload reads the register again; then shows patient id when not 0.
+// reload reads the register and the count of ECG files waiting for a
+// patient again; then shows patient id when not 0.
 func (h *home) reload(id int64) {
 	st := h.s.store
 	go func() {
 		ps, err := st.Patients(h.s.ctx)
+		held, herr := st.UnmatchedFiles(h.s.ctx)
 		Do(func() {
+			if herr == nil {
+				h.setWaiting(len(held))
+			}
 			if err != nil {
 				h.status.SetText(fmt.Sprintf("Could not read the register: %v", err))
 				return
@@ -127,6 +138,26 @@ func (h *home) applyFilter() {
 	} else {
 		h.status.SetText(fmt.Sprintf("%d of %d patients match.", len(h.shown), len(h.all)))
 	}
+}
+
+// setWaiting shows how many ECG files wait for a patient (the button
+// hides when none does).
+func (h *home) setWaiting(n int) {
+	h.waiting.SetText(fmt.Sprintf("%s waiting for a patient", plural(n, "ECG file")))
+	if n == 0 {
+		h.waiting.Hide()
+	} else {
+		h.waiting.Show()
+	}
+}
+
+// showWaiting lists the ECG files waiting for a patient on the right.
+func (h *home) showWaiting() {
+	h.panel = nil
+	h.waitingPanel = newWaitingFiles(h)
+	h.detail.Objects = []fyne.CanvasObject{h.waitingPanel.content()}
+	h.detail.Refresh()
+	h.waitingPanel.load()
 }
 
 // open shows p on the right; opening a record is audited.

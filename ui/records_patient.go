@@ -123,7 +123,11 @@ func newPatientPanel(h *home, p storage.Patient) *patientPanel {
 		})
 	pp.list.OnSelected = func(i widget.ListItemID) {
 		s.touch()
-		s.openReview(h.user, p, pp.recordings[i])
+		if rec := pp.recordings[i]; isCartImport(rec) {
+			s.openCartReview(h.user, p, rec) // an imported 12-lead: paper, the cart's measurements and ours
+		} else {
+			s.openReview(h.user, p, rec)
+		}
 	}
 	top := []fyne.CanvasObject{widget.NewLabelWithStyle(p.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), pp.info}
 	if canEdit(h.user.Role) {
