@@ -104,6 +104,19 @@ func (p *wsProxy) close() {
 	p.wg.Wait()
 }
 
+// Cut closes the connections whose path contains pathPart, as a network
+// outage would; new connections are still accepted.
+func (p *wsProxy) Cut(pathPart string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		if strings.Contains(c.path, pathPart) {
+			c.client.Close()
+			c.server.Close()
+		}
+	}
+}
+
 // Raw returns a copy of every byte that crossed the proxy.
 func (p *wsProxy) Raw() []byte {
 	p.mu.Lock()

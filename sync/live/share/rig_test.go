@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -31,25 +32,37 @@ type rig struct {
 	knocks []share.Knocker
 	audits []string
 	marks  []wire.Marker
+	links  []share.LinkState // as OnChange heard them
 }
 
 type rigOpts struct {
-	relay   relay.Config
-	proxy   bool // host and viewers reach the relay through a wsProxy
-	noAdmit bool
-	config  func(*share.Config)
+	relay relay.Config
+	proxy bool // host and viewers reach the relay through a wsProxy
+	// relayDown hears each message the relay sends through the proxy.
+	relayDown func(path string, msg []byte)
+	// smallBuffers gives the relay's connections a 16 KiB send buffer,
+	// so that a slow reader backs up into the relay's own queue within a
+	// second rather than after megabytes of kernel buffer.
+	smallBuffers bool
+	noAdmit      bool
+	config       func(*share.Config)
 }
 
 func newRig(t testing.TB, o rigOpts) *rig {
 	t.Helper()
 	r := &rig{t: t, admit: !o.noAdmit}
 	r.relay = relay.New(o.relay)
-	r.srv = httptest.NewServer(r.relay)
+	r.srv = httptest.NewUnstartedServer(r.relay)
+	if o.smallBuffers {
+		r.srv.Listener = smallSendBuffers{r.srv.Listener}
+	}
+	r.srv.Start()
 	t.Cleanup(r.srv.Close)
 	t.Cleanup(r.relay.Close)
 	base := r.srv.URL
 	if o.proxy {
 		r.proxy = newWSProxy(t, strings.TrimPrefix(r.srv.URL, "http://"))
+		r.proxy.OnDown = o.relayDown
 		base = r.proxy.URL()
 	}
 	cfg := share.Config{
@@ -71,6 +84,13 @@ func newRig(t testing.TB, o rigOpts) *rig {
 			r.marks = append(r.marks, m)
 			r.mu.Unlock()
 		},
+		OnChange: func(st share.Status) {
+			r.mu.Lock()
+			if n := len(r.links); n == 0 || r.links[n-1] != st.Link {
+				r.links = append(r.links, st.Link)
+			}
+			r.mu.Unlock()
+		},
 		Audit: func(action, detail string) {
 			r.mu.Lock()
 			r.audits = append(r.audits, action+": "+detail)
@@ -87,7 +107,20 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	}
 	r.share = s
 	t.Cleanup(s.End)
+	// The relay answers the host's upgrade a moment before it registers
+	// the share; a viewer that came in between would find no share.
+	eventually(t, "the share registered at the relay", 5*time.Second, func() bool { return r.relay.Stats().Sessions == 1 })
 	return r
+}
+
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(16 << 10)
+	}
+	return c, err
 }
 
 // auditCount counts audit lines of one action.
@@ -146,6 +179,7 @@ var (
 	}
 	plethSignal = devices.Signal{ID: "pleth", Label: "Pleth", Kind: devices.KindPleth, MDC: devices.MDCPulsOximPleth, Unit: "1", SampleRate: 100, Scale: 1.0 / 4095, Max: 4095}
 	pcgSignal   = devices.Signal{ID: "pcg", Label: "PCG", Kind: devices.KindAudio, Unit: "1", SampleRate: 4000, Scale: 1.0 / 32768, Min: -32768, Max: 32767}
+	bulkSignal  = devices.Signal{ID: "bulk", Label: "Noise", Kind: devices.KindOther, Unit: "1", SampleRate: 50000, Scale: 1, Min: -32768, Max: 32767}
 	pcgEnvelope = devices.Signal{ID: "pcg-env", Label: "PCG envelope", Kind: devices.KindAudio, Unit: "1", SampleRate: 100, Scale: 1.0 / 32768, Max: 32767}
 )
 
@@ -155,6 +189,7 @@ type feeder struct {
 	pub    func(device string, m devices.Message)
 	audio  bool // also the stethoscope
 	noise  int  // extra wide noise on the ECG, in counts (a worst case)
+	bulk   bool // also a 50 kHz noise wave: more than a thin link carries
 	mu     sync.Mutex
 	sent   map[string][]int32
 	cancel context.CancelFunc
@@ -170,6 +205,9 @@ func (f *feeder) start() {
 	if f.audio {
 		f.pub("stethoscope", &pcgSignal)
 		f.pub("stethoscope", &pcgEnvelope)
+	}
+	if f.bulk {
+		f.pub("bulk", &bulkSignal)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel, f.done = cancel, make(chan struct{})
@@ -246,6 +284,9 @@ func (f *feeder) run(ctx context.Context) {
 				return int32(3000*math.Sin(ph)) + int32(rng.IntN(801)-400)
 			})
 			emit("stethoscope", pcgEnvelope, time.Now(), due(100, "pcg-env"), func() int32 { return int32(rng.IntN(3000)) })
+		}
+		if f.bulk {
+			emit("bulk", bulkSignal, time.Now(), due(bulkSignal.SampleRate, "bulk"), func() int32 { return int32(rng.IntN(40001) - 20000) })
 		}
 	}
 }

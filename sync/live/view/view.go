@@ -52,6 +52,7 @@ const (
 	dialTimeout      = 15 * time.Second
 	writeTimeout     = 10 * time.Second
 	readLimit        = 1 + wire.MaxFrame
+	noShareRetry     = 3 * time.Second
 )
 
 // Options tune JoinWith; the zero value is what Join uses.
@@ -124,6 +125,24 @@ func JoinWith(ctx context.Context, link string, opt Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}
+	// A share that has just started may not be registered at the relay
+	// yet (it answers the host's upgrade a moment before): "no such
+	// share" is tried again for a little while.
+	deadline := time.Now().Add(noShareRetry)
+	for {
+		sess, err := join(ctx, inv, v, knock, opt)
+		if !errors.Is(err, ErrNoShare) || time.Now().After(deadline) {
+			return sess, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("join: %w", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func join(ctx context.Context, inv wire.Invite, v *wire.Viewer, knock wire.Knock, opt Options) (*Session, error) {
 	frame, err := v.Knock(knock)
 	if err != nil {
 		return nil, fmt.Errorf("join: %w", err)
