@@ -4,7 +4,8 @@
 // exposes what it shows, for tests and for support:
 //   state: phase (name, connecting, waiting, watching, reconnecting,
 //          ended, failed), message, patient, epoch, viewer, expires,
-//          lanes [{key, label, kind, device, signal, top, height, colour}]
+//          lanes [{key, label, kind, device, signal, top, height, base
+//          (the 0 mV row of an ECG lane), colour}]
 //          and sweepX (where the sweeps start), in CSS px; alarms, markers;
 //   stats: frames, dropped (replayed/reordered), badFrames, unknownChunks,
 //          gaps, lastDrawnSampleTime {key: unix ms}, latencies [ms: draw
@@ -37,6 +38,7 @@ window.telewave = { state, stats };
 const signals = new Map(); // handle → {key, device, sig}
 const lastSeq = new Map(); // handle → seq
 let session = null;
+let lastMarker = -Infinity;
 
 function setPhase(phase, text) {
   state.phase = phase;
@@ -127,7 +129,7 @@ function describeLanes() {
   if (renderer.generation === laneGeneration) return;
   laneGeneration = renderer.generation;
   state.sweepX = renderer.x0;
-  state.lanes = renderer.lanes.map((l) => ({ key: l.key, label: l.label, kind: l.sig.kind, device: l.sig.device, signal: l.sig.id, top: l.top, height: l.height, colour: l.colour }));
+  state.lanes = renderer.lanes.map((l) => ({ key: l.key, label: l.label, kind: l.sig.kind, device: l.sig.device, signal: l.sig.id, top: l.top, height: l.height, base: l.base, colour: l.colour }));
 }
 
 function frame() {
@@ -153,7 +155,20 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
-function join(name) {
+// cleanName keeps what the host accepts in a knock: 1–80 printable
+// characters (control and format characters dropped, other spaces plain).
+function cleanName(raw) {
+  const s = String(raw).replace(/\p{C}/gu, '').replace(/\p{Z}/gu, ' ').trim();
+  return Array.from(s).slice(0, 80).join('');
+}
+
+function join(raw) {
+  const name = cleanName(raw);
+  if (!name) {
+    $('join').hidden = false;
+    setPhase('name', 'enter your name to knock');
+    return;
+  }
   $('join').hidden = true;
   session.name = name;
   session.start();
@@ -181,7 +196,10 @@ function main() {
   $('waves').addEventListener('click', (e) => {
     const r = $('waves').getBoundingClientRect();
     const hit = renderer.hit(e.clientX - r.left, e.clientY - r.top);
-    if (!hit || state.phase !== 'watching') return;
+    // The relay allows an admitted viewer 20 frames a second: one marker
+    // per 300 ms keeps a burst of clicks well inside it.
+    if (!hit || state.phase !== 'watching' || performance.now() - lastMarker < 300) return;
+    lastMarker = performance.now();
     const marker = { t: hit.t, device: hit.lane.sig.device, signal: hit.lane.sig.id };
     session.message({ marker }).then(() => {
       stats.markersSent++;
@@ -190,19 +208,13 @@ function main() {
       $('toast').textContent = `marker not sent: ${err.message}`;
     });
   });
-  requestAnimationFrame(frame);
-  if (invite.name) {
-    $('name').value = invite.name;
-    join(invite.name);
-    return;
-  }
-  setPhase('name', 'enter your name to knock');
-  $('join').hidden = false;
   $('join').addEventListener('submit', (e) => {
     e.preventDefault();
-    const name = $('name').value.trim();
-    if (name) join(name);
+    join($('name').value);
   });
+  requestAnimationFrame(frame);
+  $('name').value = invite.name;
+  join(invite.name); // ?name= knocks at once; without it the form asks
 }
 
 main();
