@@ -14,11 +14,14 @@
 // framebuffer object at the scene's size:
 //
 //   - the grid: background and paper lines, drawn by a fragment shader
-//     that picks each pixel's colour by render/cpu's rule into a second
-//     framebuffer when they change, and copied (blitted) every frame;
-//   - the traces: each pixel column's span (its envelope stretched to the
-//     previous column's last value, clamped to the lane) is computed in Go,
-//     consecutive columns are grouped into runs, and each run is one
+//     that picks each pixel's colour by render/cpu's rule, from the line
+//     class of its column and row (render.Grid.AppendColumns, AppendRows,
+//     uploaded as a buffer texture), into a second framebuffer when they
+//     change, and copied (blitted) every frame;
+//   - the traces: each pixel column's span (render.Lane.Spans: its
+//     envelope stretched to the previous column's last value, clamped to
+//     the lane) is computed in Go, consecutive columns are grouped into
+//     runs, and each run is one
 //     instanced quad whose fragment shader fetches its column's span from a
 //     buffer texture and blends the trace colour by the pixel row's
 //     coverage: the anti-aliasing, computed and rounded as render/cpu does,
