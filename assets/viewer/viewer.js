@@ -175,6 +175,7 @@ function join(raw) {
 }
 
 function main() {
+  document.addEventListener('securitypolicyviolation', (e) => noteBad('csp', new Error(`${e.violatedDirective} ${e.blockedURI}`)));
   let invite;
   try {
     invite = parseInvite(location.href);

@@ -153,10 +153,11 @@ func TestViewerAcceptance(t *testing.T) {
 	type counts struct {
 		Frames, Dropped, BadFrames, UnknownChunks, Gaps int
 		Latencies                                       []float64
+		Errors                                          []string
 	}
 	c := eval[counts](t, ctx, `telewave.stats`)
-	if c.Frames < 50 || c.Dropped != 0 || c.BadFrames != 0 || c.UnknownChunks != 0 {
-		t.Errorf("page counted %d frames, %d dropped, %d bad, %d unknown chunks", c.Frames, c.Dropped, c.BadFrames, c.UnknownChunks)
+	if c.Frames < 50 || c.Dropped != 0 || c.BadFrames != 0 || c.UnknownChunks != 0 || len(c.Errors) != 0 {
+		t.Errorf("page counted %d frames, %d dropped, %d bad, %d unknown chunks; errors %q", c.Frames, c.Dropped, c.BadFrames, c.UnknownChunks, c.Errors)
 	}
 	p50, p99 := percentile(c.Latencies, 50), percentile(c.Latencies, 99)
 	t.Logf("latency sample→drawn over %d frames: p50 %.0f ms, p99 %.0f ms; %d gaps", len(c.Latencies), p50, p99, c.Gaps)
