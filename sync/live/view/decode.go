@@ -67,7 +67,7 @@ func (d *decoder) state(st wire.State) []Message {
 		out = append(out, Message{Msg: &Alarms{List: slices.Clone(*st.Alarms)}})
 	}
 	for _, m := range st.Markers {
-		out = append(out, Message{Device: m.Device, Msg: &Marker{m}})
+		out = append(out, Message{Msg: &Marker{m}}) // its own "device" field says where
 	}
 	return out
 }
