@@ -14,6 +14,7 @@ import (
 	"telewave/formats/edf"
 	"telewave/formats/wfdb"
 	"telewave/storage"
+	"telewave/storage/sqlite"
 )
 
 // RecordStore is what import and export need of the record store.
@@ -24,6 +25,7 @@ type RecordStore interface {
 	Chunks(ctx context.Context, recordingID int64, signalID string) ([]devices.Chunk, error)
 	AddAnnotations(ctx context.Context, recordingID int64, notes []storage.Annotation) error
 	Audit(ctx context.Context, action, detail string) error
+	StoreRecording(ctx context.Context, r sqlite.NewRecording) (storage.Recording, error)
 }
 
 // Track is one signal of an imported or exported recording, whole.
@@ -34,50 +36,13 @@ type Track struct {
 
 // ImportTracks stores tracks as a new, stopped recording of a patient, in
 // chunks of one second (the live format; the store compacts them later),
-// with the file's annotations. It is audited.
+// with the file's annotations, in one audited transaction: on any failure
+// nothing of it is left.
 func ImportTracks(ctx context.Context, st RecordStore, patientID int64, dev devices.DeviceInfo, start time.Time,
 	tracks []Track, notes []storage.Annotation) (storage.Recording, error) {
-	rec, err := st.StartRecording(ctx, patientID, dev, start)
+	rec, err := st.StoreRecording(ctx, WholeRecording(patientID, dev, start, tracks, notes))
 	if err != nil {
 		return rec, fmt.Errorf("import: %w", err)
-	}
-	for _, t := range tracks {
-		if err := st.AddSignal(ctx, rec.ID, t.Signal); err != nil {
-			return rec, fmt.Errorf("import: %w", err)
-		}
-	}
-	for _, t := range tracks {
-		per := max(int(t.Signal.SampleRate), 1)
-		var batch []devices.Chunk
-		for i, seq := 0, uint64(0); i < len(t.Samples); i, seq = i+per, seq+1 {
-			end := min(i+per, len(t.Samples))
-			at := start.Add(time.Duration(float64(i) / t.Signal.SampleRate * 1e9))
-			batch = append(batch, devices.Chunk{Signal: t.Signal.ID, Seq: seq, HostTime: at, Samples: t.Samples[i:end]})
-			if len(batch) == 600 || end == len(t.Samples) {
-				if err := st.AppendChunks(ctx, rec.ID, batch); err != nil {
-					return rec, fmt.Errorf("import %s: %w", t.Signal.ID, err)
-				}
-				batch = batch[:0]
-			}
-		}
-	}
-	if len(notes) > 0 {
-		if err := st.AddAnnotations(ctx, rec.ID, notes); err != nil {
-			return rec, fmt.Errorf("import annotations: %w", err)
-		}
-	}
-	var end time.Time
-	for _, t := range tracks {
-		e := start.Add(time.Duration(float64(len(t.Samples)) / t.Signal.SampleRate * 1e9))
-		if e.After(end) {
-			end = e
-		}
-	}
-	if err := st.StopRecording(ctx, rec.ID, end); err != nil {
-		return rec, fmt.Errorf("import: %w", err)
-	}
-	if err := st.Audit(ctx, "import", fmt.Sprintf("recording %d of patient %d from %s", rec.ID, patientID, dev.Protocol)); err != nil {
-		return rec, err
 	}
 	return rec, nil
 }
