@@ -11,7 +11,7 @@ import (
 )
 
 // UsageWatch is the `telewave watch` line of the usage text.
-const UsageWatch = "watch DIR [--store DIR] [--interval 2s] [--move] [--once] [--for D] [--json]   (imports the ECG cart files that appear in DIR, each content once, until SIGINT; --move puts them in DIR/done and DIR/rejected)"
+const UsageWatch = "watch DIR [--store DIR] [--interval 2s] [--move] [--once] [--for D] [--json]   (imports the ECG cart files that appear in DIR, each content once, until SIGINT; --move puts them in DIR/done, DIR/rejected and, when no patient matches, DIR/unmatched)"
 
 // watchLine is one --json line: an app.ImportEvent.
 type watchLine struct {
@@ -51,7 +51,7 @@ func RunWatch(ctx context.Context, env Env, args []string) error {
 	}
 	defer s.Close()
 
-	var refused int
+	var refused, held int
 	var printErr error
 	w := &app.WatchFolder{Dir: pos[0], Store: s, Interval: *interval, Move: *move}
 	w.OnEvent = func(ev app.ImportEvent) {
@@ -63,6 +63,8 @@ func RunWatch(ctx context.Context, env Env, args []string) error {
 			}
 		case app.FileRejected, app.FileFailed:
 			refused++
+		case app.FileNeedsPatient:
+			held++
 		}
 		if *asJSON {
 			b, _ := json.Marshal(watchLine(ev)) // plain strings and ints always marshal
@@ -86,8 +88,8 @@ func RunWatch(ctx context.Context, env Env, args []string) error {
 		if printErr != nil {
 			return printErr
 		}
-		if refused > 0 {
-			return fmt.Errorf("watch %s: %d file(s) not imported", pos[0], refused)
+		if refused > 0 || held > 0 {
+			return fmt.Errorf("watch %s: %d file(s) not imported, %d waiting for a clinician to choose the patient", pos[0], refused, held)
 		}
 		return nil
 	}

@@ -86,3 +86,16 @@ func TestWatchCommandUsage(t *testing.T) {
 		}
 	}
 }
+
+// A file for no known patient is held for a clinician: --once says so and
+// exits non-zero, so a script does not take it for imported.
+func TestWatchOnceHeldFileIsNotImported(t *testing.T) {
+	vars := storeVars(t)
+	runOK(t, vars, "store", "init")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ecg.xml"), sierraDemo(t), 0o600)
+	out, err := runWatch(t, vars, dir, "--once", "--interval", "10ms")
+	if err == nil || !strings.Contains(err.Error(), "1 waiting for a clinician to choose the patient") {
+		t.Fatalf("held file: %q, error %v", out, err)
+	}
+}
