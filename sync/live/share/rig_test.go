@@ -186,10 +186,15 @@ var (
 // feeder publishes realistic signals to a share in real time, every
 // 10 ms as a monitor's drivers would, and keeps what it published.
 type feeder struct {
-	pub    func(device string, m devices.Message)
-	audio  bool // also the stethoscope
-	noise  int  // extra wide noise on the ECG, in counts (a worst case)
-	bulk   bool // also a 50 kHz noise wave: more than a thin link carries
+	pub   func(device string, m devices.Message)
+	audio bool // also the stethoscope
+	noise int  // extra wide noise on the ECG, in counts (a worst case)
+	bulk  bool // also a 50 kHz noise wave: more than a thin link carries
+	// vitals publishes HR, SpO2 and pulse rate once a second.
+	vitals bool
+	// ecg gives the three leads' next sample in counts of 5 µV; nil: a
+	// synthetic ECG.
+	ecg    func() [3]int32
 	mu     sync.Mutex
 	sent   map[string][]int32
 	cancel context.CancelFunc
@@ -237,6 +242,7 @@ func (f *feeder) run(ctx context.Context) {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	ph := 0.0 // the heart sound's phase
+	ticks := 0
 	emit := func(device string, sig devices.Signal, now time.Time, n int, next func() int32) {
 		if n <= 0 {
 			return
@@ -259,11 +265,25 @@ func (f *feeder) run(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+		if ticks++; f.vitals && ticks%100 == 1 {
+			now := time.Now()
+			for _, n := range []devices.Numeric{
+				{Code: devices.MDCECGHeartRate, Label: "HR", Value: float64(70 + ticks/100%5), Unit: "/min", Time: now},
+				{Code: devices.MDCPulsOximSatO2, Label: "SpO2", Value: float64(95 + ticks/100%3), Unit: "%", Time: now},
+				{Code: devices.MDCPulsOximPulsRt, Label: "PR", Value: float64(71 + ticks/100%4), Unit: "/min", Time: now},
+			} {
+				f.pub("monitor", &n)
+			}
+		}
 		el := time.Since(start).Seconds()
 		due := func(rate float64, id string) int { return int(el*rate) - done[id] }
 		if n := due(500, "ecg-ii"); n > 0 {
 			leads := make([][3]int32, n)
 			for i := range leads {
+				if f.ecg != nil {
+					leads[i] = f.ecg()
+					continue
+				}
 				ecg.Next(frame)
 				ii := int32(math.Round(frame[0]/0.005)) + int32(rng.IntN(2*f.noise+1)-f.noise)
 				i1 := int32(math.Round(0.55*frame[0]/0.005)) + int32(rng.IntN(3)-1)
