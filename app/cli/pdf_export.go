@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,7 +80,7 @@ type pdfSource interface {
 // cart's measurements and statements that import kept as annotations.
 // From runExport: case "pdf": err = exportPDF(ctx, s, rec, tracks, *out, pdf.Options{}).
 func exportPDF(ctx context.Context, s pdfSource, rec storage.Recording, tracks []app.Track, out string, opt pdf.Options) error {
-	r, err := recordFromTracks(tracks)
+	r, err := app.CartRecord(tracks)
 	if err != nil {
 		return err
 	}
@@ -97,7 +95,7 @@ func exportPDF(ctx context.Context, s pdfSource, rec storage.Recording, tracks [
 	if err != nil {
 		return fmt.Errorf("annotations of recording %d: %w", rec.ID, err)
 	}
-	r.Measurements, r.Statements = cartFindings(notes)
+	r.Measurements, r.Statements, _ = app.CartFindings(notes)
 	if opt.Printed.IsZero() {
 		opt.Printed = time.Now()
 	}
@@ -120,36 +118,6 @@ func writePDF(out string, r *ecg12.Record, opt pdf.Options) error {
 	return nil
 }
 
-// uvPerUnit converts the voltage units tracks carry to µV.
-var uvPerUnit = map[string]float64{"uV": 1, "µV": 1, "mV": 1000, "V": 1e6}
-
-// recordFromTracks makes the 12-lead record a stored recording prints as:
-// its voltage tracks at the first one's sampling rate, labels made
-// canonical ("ECG II" → "II", "aVR (derived)" → "aVR").
-func recordFromTracks(tracks []app.Track) (*ecg12.Record, error) {
-	r := &ecg12.Record{Format: "Telewave recording"}
-	for _, t := range tracks {
-		k, ok := uvPerUnit[t.Signal.Unit]
-		if !ok || len(t.Samples) == 0 {
-			continue
-		}
-		if r.SampleRate == 0 {
-			r.SampleRate = t.Signal.SampleRate
-		}
-		if t.Signal.SampleRate != r.SampleRate {
-			continue // a report has one time axis
-		}
-		label := strings.TrimSuffix(t.Signal.Label, " (derived)")
-		r.Leads = append(r.Leads, ecg12.Lead{Label: ecg12.NormalizeLabel(label), Samples: t.Samples, Scale: t.Signal.Scale * k,
-			Baseline: t.Signal.Baseline, Derived: label != t.Signal.Label})
-	}
-	if len(r.Leads) == 0 {
-		return nil, fmt.Errorf("recording has no ECG (voltage) tracks to print")
-	}
-	r.SortLeads()
-	return r, nil
-}
-
 func chartPatient(p storage.Patient) ecg12.Patient {
 	out := ecg12.Patient{ID: p.MRN, GivenName: p.Name}
 	if b, err := time.Parse("2006-01-02", p.Birth); err == nil {
@@ -160,40 +128,4 @@ func chartPatient(p storage.Patient) ecg12.Patient {
 		out.Sex = p.Sex
 	}
 	return out
-}
-
-// cartFindings reads back what app.CartNotes stored at import: one
-// "Cart measurements: Name value unit, …" note and "Cart statement: …"
-// notes.
-func cartFindings(notes []storage.Annotation) ([]ecg12.Measurement, []string) {
-	var ms []ecg12.Measurement
-	var st []string
-	for _, n := range notes {
-		if s, ok := strings.CutPrefix(n.Text, "Cart statement: "); ok {
-			st = append(st, s)
-			continue
-		}
-		list, ok := strings.CutPrefix(n.Text, "Cart measurements: ")
-		if !ok {
-			continue
-		}
-		for _, part := range strings.Split(list, ", ") {
-			f := strings.Fields(part)
-			switch {
-			case len(f) == 3 && f[1] == "not" && f[2] == "measured":
-				ms = append(ms, ecg12.Measurement{Name: f[0], Value: math.NaN()})
-			case len(f) >= 2:
-				v, err := strconv.ParseFloat(f[1], 64)
-				if err != nil {
-					continue
-				}
-				m := ecg12.Measurement{Name: f[0], Value: v}
-				if len(f) > 2 {
-					m.Unit = f[2]
-				}
-				ms = append(ms, m)
-			}
-		}
-	}
-	return ms, st
 }

@@ -134,14 +134,14 @@ func TestExportPDF(t *testing.T) {
 	}
 }
 
-// cartFindings reads back exactly what app.CartNotes wrote.
+// app.CartFindings reads back exactly what app.CartNotes wrote.
 func TestCartFindingsRoundTrip(t *testing.T) {
 	rec, _, err := carts.ReadFile(pdfDemoCart)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec.Measurements[1].Value = math.NaN()
-	ms, st := cartFindings(app.CartNotes(rec, time.Now()))
+	ms, st, _ := app.CartFindings(app.CartNotes(rec, time.Now()))
 	if len(ms) != len(rec.Measurements) || len(st) != len(rec.Statements) || len(st) == 0 {
 		t.Fatalf("%d measurements, %d statements; want %d, %d", len(ms), len(st), len(rec.Measurements), len(rec.Statements))
 	}
