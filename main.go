@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"telewave/app"
@@ -33,6 +35,9 @@ func records() fs.FS {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "join" && !slices.Contains(os.Args[2:], "--json") {
+		os.Exit(joinWindow(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
 		env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Records: records()}
 		os.Exit(cli.Run(context.Background(), env, os.Args[1:]))
@@ -65,4 +70,35 @@ func main() {
 		fmt.Fprintln(os.Stderr, "telewave:", err)
 		os.Exit(1)
 	}
+}
+
+// joinWindow runs `telewave join LINK [--name N]` without --json: a viewer
+// window on the share (the NDJSON form is a headless subcommand).
+func joinWindow(args []string) int {
+	fl := flag.NewFlagSet("join", flag.ContinueOnError)
+	name := fl.String("name", os.Getenv("TELEWAVE_USER"), "the name the clinician sees when you knock")
+	fps := fl.Int("fps", 30, "waveform frames per second")
+	renderer := fl.String("render", "auto", "waveform rasterizer: auto, gl or cpu")
+	var link string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		link, args = args[0], args[1:]
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if link == "" && fl.NArg() > 0 {
+		link = fl.Arg(0)
+	}
+	if link == "" {
+		fmt.Fprintln(os.Stderr, "telewave: usage: "+cli.UsageJoin)
+		return 2
+	}
+	if *name == "" {
+		*name = "Telewave viewer"
+	}
+	if err := ui.RunJoin(ui.JoinOptions{Link: link, Name: *name, FPS: *fps, Render: *renderer}); err != nil {
+		fmt.Fprintln(os.Stderr, "telewave:", err)
+		return 1
+	}
+	return 0
 }

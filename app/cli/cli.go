@@ -55,6 +55,8 @@ func init() {
 		"export":   {usageExport, runExport},
 		"eval-qrs": {usageEvalQRS, runEvalQRS},
 		"relay":    {UsageRelay, RunRelay},
+		"share":    {UsageShare, RunShare},
+		"join":     {UsageJoin, RunJoin},
 	}
 }
 
