@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/.cache/node/node_modules/.bin:$(PATH)
 CGO_BUILD := CGO_ENABLED=1 $(GO) build
 UNIT_TEST := CGO_ENABLED=0 $(GO) test -tags ci
 
-.PHONY: run build test test-unit test-race test-gl test-smoke vet deps-build deps-test bench eval fuzz clean
+.PHONY: run build test test-unit test-race test-gl test-smoke vet deps-build deps-test bench load eval fuzz clean
 
 run: build
 	./$(BIN) --demo
@@ -51,7 +51,7 @@ test-smoke: build
 
 # Benchmarks of the hot paths; figures are kept in docs/benchmarks.md.
 bench:
-	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/... ./test/backlog
+	$(UNIT_TEST) -run '^$$' -bench . -benchmem ./ui/render/cpu ./ui/waveview ./storage/... ./devices/... ./sync/... ./formats/... ./dsp/... ./alarms/... ./audio/... ./test/backlog ./test/browser
 	CGO_ENABLED=1 $(GO) test -tags gl -run '^$$' -bench . -benchmem ./ui/render/gl ./ui/render/compare
 	scripts/displaybench.sh 20
 
@@ -59,6 +59,13 @@ bench:
 # table of the QRS detector on MIT-BIH, and the heart-sound segmentation
 # on the evaluation half of CirCor.
 SHARED ?= ../shared/data
+# The telehealth relay under load: 200 shares with 2 viewers each for 10
+# minutes on 127.0.0.1 (the relay in a child process; its memory sampled).
+# Figures in docs/benchmarks.md. LOAD_ARGS shortens it.
+LOAD_ARGS ?= --shares 200 --viewers 2 --duration 10m
+load:
+	CGO_ENABLED=0 $(GO) run ./test/liveload $(LOAD_ARGS)
+
 eval: build
 	@test -d $(SHARED)/mitdb || { echo "make eval: $(SHARED)/mitdb not found: nothing to evaluate (SKIPPED)"; exit 1; }
 	./$(BIN) eval-qrs $(SHARED)/mitdb
