@@ -19,8 +19,7 @@ import (
 // stays continuous: the relay drops the oldest waves first.
 func TestSlowViewerLosesWavesNotAudio(t *testing.T) {
 	r := newRig(t, rigOpts{smallBuffers: true})
-	thin := newWSProxy(t, strings.TrimPrefix(r.srv.URL, "http://"))
-	thin.Rate = 40 << 10
+	thin := newWSProxy(t, strings.TrimPrefix(r.srv.URL, "http://"), 40<<10, nil)
 	link := strings.Replace(r.share.Link(), r.srv.URL, thin.URL(), 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -27,12 +27,11 @@ type wsProxy struct {
 	t      testing.TB
 	ln     net.Listener
 	target string
-	// Rate, when set before the first connection, throttles the relay →
-	// client direction to this many bytes a second.
+	// Rate throttles the relay → client direction to this many bytes a
+	// second (0: no throttle).
 	Rate int
-	// OnDown, when set before the first connection, hears every message
-	// the relay sends a client: the connection's request path and the
-	// unmasked payload.
+	// OnDown hears every message the relay sends a client: the
+	// connection's request path and the unmasked payload.
 	OnDown func(path string, msg []byte)
 
 	up, down atomic.Int64 // bytes client → relay, relay → client
@@ -49,13 +48,13 @@ type proxyConn struct {
 	inject chan []byte // payloads to send the relay as if the client had
 }
 
-func newWSProxy(t testing.TB, target string) *wsProxy {
+func newWSProxy(t testing.TB, target string, rate int, onDown func(path string, msg []byte)) *wsProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &wsProxy{t: t, ln: ln, target: target}
+	p := &wsProxy{t: t, ln: ln, target: target, Rate: rate, OnDown: onDown}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)

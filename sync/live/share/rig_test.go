@@ -61,8 +61,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	t.Cleanup(r.relay.Close)
 	base := r.srv.URL
 	if o.proxy {
-		r.proxy = newWSProxy(t, strings.TrimPrefix(r.srv.URL, "http://"))
-		r.proxy.OnDown = o.relayDown
+		r.proxy = newWSProxy(t, strings.TrimPrefix(r.srv.URL, "http://"), 0, o.relayDown)
 		base = r.proxy.URL()
 	}
 	cfg := share.Config{

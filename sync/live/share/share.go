@@ -8,6 +8,12 @@
 // outbound queue drops the oldest wave frames first when the link to the
 // relay is slow. Callbacks run on the share's own goroutine, in order,
 // never on the caller's.
+//
+// Every viewer connection knocks with a fresh key and is admitted anew:
+// wire refuses a viewer key that knocked before (so a replayed knock gets
+// nowhere), and viewers do not survive a dropped relay link (the relay
+// closes them with 4002 while the share dials again), so there is no
+// automatic re-admission.
 package share
 
 import (
@@ -245,6 +251,9 @@ func (s *Share) Status() Status {
 	s.mu.Lock()
 	st := Status{Link: s.link, LinkError: s.linkErr, Expires: s.invite.Expires, Epoch: s.host.Epoch()}
 	for _, v := range s.viewers {
+		if !v.knocked {
+			continue // connected, not yet heard from
+		}
 		st.Viewers = append(st.Viewers, v.status())
 		if !v.admitted {
 			st.Knocks++
@@ -265,6 +274,9 @@ func (s *Share) Status() Status {
 // *Event are shared, anything else is ignored. It never blocks on the
 // network; the message must not be changed afterwards (the hub's rule).
 func (s *Share) Publish(device string, m devices.Message) {
+	if s.ctx.Err() != nil {
+		return // ended: nothing will frame it
+	}
 	s.stream.publish(device, m, s.now())
 }
 
