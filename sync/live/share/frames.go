@@ -35,10 +35,12 @@ func (s *Share) tick() {
 // nothing is framed and what was published is forgotten; a new viewer
 // starts from the snapshot in its grant.
 func (s *Share) flush(now time.Time) error {
+	// Deciding and taking under s.mu: a chunk published after Admit
+	// returned is never forgotten as if nobody were admitted.
 	s.mu.Lock()
 	send := s.link == Connected && s.anyAdmittedLocked()
-	s.mu.Unlock()
 	t := s.stream.take(now, send)
+	s.mu.Unlock()
 	if !send {
 		return nil
 	}
