@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,9 +35,24 @@ type Monitor struct {
 	numerics map[string]devices.Numeric // by slot + label
 	drift    map[string]*devices.Drift
 	events   []devices.Event
+	signals  []SlotSignal // as last declared, in order of first declaration
 
 	averaging time.Duration
 	avg       map[string]*ppg.Averager // by slot + label, for averaged codes
+}
+
+// SlotSignal is a signal description with the slot it came from.
+type SlotSignal struct {
+	Slot string
+	devices.Signal
+}
+
+// Signals returns every signal the devices have declared, as last
+// declared: what a late subscriber (a share) needs to scale samples.
+func (m *Monitor) Signals() []SlotSignal {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]SlotSignal(nil), m.signals...)
 }
 
 // SlotNumeric is a numeric with the slot it came from.
@@ -78,6 +94,13 @@ func (m *Monitor) Observe(e Envelope) {
 			d.Since = v.Time
 		}
 		d.State, d.Port, d.Err = v.State, v.Port, v.Err
+	case *devices.Signal:
+		i := slices.IndexFunc(m.signals, func(s SlotSignal) bool { return s.Slot == e.Device && s.ID == v.ID })
+		if i < 0 {
+			m.signals = append(m.signals, SlotSignal{Slot: e.Device, Signal: *v})
+		} else {
+			m.signals[i].Signal = *v
+		}
 	case *devices.DeviceInfo:
 		d.Info = *v
 		d.Protocol = v.Protocol

@@ -106,6 +106,19 @@ func (w *Workstation) StartShare(ctx context.Context, cfg ShareConfig) (*Share, 
 	var feedCtx context.Context
 	feedCtx, s.cancel = context.WithCancel(ctx)
 	sub := w.Hub.Subscribe("share", 4096)
+	// The hub does not replay: what was declared and measured before the
+	// share started goes first (a later copy on the hub is harmless).
+	for _, sig := range w.Monitor.Signals() {
+		if sig.Slot == StethoscopeSlot && sig.ID == PCGEnvelopeSignal.ID {
+			continue
+		}
+		s := sig.Signal
+		sh.Publish(sig.Slot, &s)
+	}
+	for _, n := range w.Monitor.Numerics() {
+		v := n.Numeric
+		sh.Publish(n.Slot, &v)
+	}
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()

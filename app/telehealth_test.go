@@ -26,6 +26,10 @@ func TestShareFromTheWorkstation(t *testing.T) {
 	}
 	w.Start(ctx)
 	defer w.Close()
+	// Declared before the share starts: the share must still scale it.
+	sig := devices.Signal{ID: "ecg-1", Label: "ECG I", Kind: devices.KindECG, Unit: "mV", SampleRate: 250, Scale: 0.005, Min: -2000, Max: 2000}
+	w.Hub.Publish(Envelope{Device: "ecg", Msg: &sig})
+	eventually(t, 5*time.Second, "the signal declared", func() bool { return len(w.Monitor.Signals()) == 1 })
 
 	knocks := make(chan share.Knocker, 1)
 	sh, err := w.StartShare(ctx, ShareConfig{OnKnock: func(k share.Knocker) { knocks <- k }})
@@ -71,9 +75,7 @@ func TestShareFromTheWorkstation(t *testing.T) {
 		t.Fatalf("viewer sees patient %q", sess.Patient().Name)
 	}
 
-	sig := devices.Signal{ID: "ecg-1", Label: "ECG I", Kind: devices.KindECG, Unit: "mV", SampleRate: 250, Scale: 0.005, Min: -2000, Max: 2000}
 	t0 := time.Now()
-	w.Hub.Publish(Envelope{Device: "ecg", Msg: &sig})
 	var sent []int32
 	for i := range 25 {
 		c := &devices.Chunk{Signal: sig.ID, Seq: uint64(i), HostTime: t0.Add(time.Duration(i) * 40 * time.Millisecond)}
@@ -88,6 +90,7 @@ func TestShareFromTheWorkstation(t *testing.T) {
 
 	var got []int32
 	var spo2 float64
+	var rate float64
 	deadline := time.After(15 * time.Second)
 	for len(got) < len(sent) || spo2 == 0 {
 		select {
@@ -96,6 +99,10 @@ func TestShareFromTheWorkstation(t *testing.T) {
 			case *devices.Chunk:
 				if m.Device == "ecg" && x.Signal == sig.ID {
 					got = append(got, x.Samples...)
+				}
+			case *devices.Signal:
+				if m.Device == "ecg" && x.ID == sig.ID {
+					rate = x.SampleRate
 				}
 			case *devices.Numeric:
 				if x.Label == "SpO2" {
@@ -108,6 +115,9 @@ func TestShareFromTheWorkstation(t *testing.T) {
 	}
 	if !slices.Equal(got, sent) {
 		t.Fatalf("samples differ:\n got %v\nwant %v", got[:20], sent[:20])
+	}
+	if rate != sig.SampleRate {
+		t.Fatalf("viewer got the ECG at %v Hz, want %v", rate, sig.SampleRate)
 	}
 	if spo2 != 97 {
 		t.Fatalf("SpO2 %v", spo2)
