@@ -103,9 +103,9 @@ func Run(opts Options) error {
 }
 
 // useRasterizer makes one rasterizer for every display of the window,
-// chosen on the first frame (GL needs the main loop running). It is not
-// closed at exit: GLFW is terminated by then, and the process frees what
-// GL held.
+// chosen on the first frame (GL needs the main loop running). It lives as
+// long as the process (gl's own GLX context outlives Fyne's GLFW), which
+// frees what GL held at exit.
 func useRasterizer(name string) error {
 	if name == "" {
 		name = "auto"
