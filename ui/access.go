@@ -63,7 +63,7 @@ func (s *session) setupScreen() fyne.CanvasObject {
 					return
 				}
 				s.store = st
-				s.showRecoveryCode(code, func() { s.show(s.patientsScreen(u)) })
+				s.showRecoveryCode(code, func() { s.showPatients(u) })
 			})
 		}()
 	}
@@ -104,7 +104,7 @@ func (s *session) unlockScreen() fyne.CanvasObject {
 					return
 				}
 				s.store = st
-				s.show(s.patientsScreen(u))
+				s.showPatients(u)
 			})
 		}()
 	}

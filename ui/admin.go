@@ -59,7 +59,7 @@ func newUsersAdmin(s *session, u storage.User) *usersAdmin {
 		SubmitText: "Add user",
 		OnSubmit:   a.add,
 	}
-	back := widget.NewButton("Back to patients", s.act(func() { s.show(newHome(s, u, 0).content()) }))
+	back := widget.NewButton("Back to patients", s.act(func() { s.showHome(u, 0) }))
 	head := container.NewHBox(back, widget.NewLabelWithStyle("Users", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	right := container.NewVBox(widget.NewCard("New user", "", a.form))
 	a.root = container.NewBorder(container.NewVBox(head, a.status), container.NewHBox(a.toggle), nil, right, a.list)

@@ -30,7 +30,7 @@ func newAuditViewer(s *session, u storage.User) *auditViewer {
 		func() int { return len(v.rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("time user action detail") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(auditLine(v.rows[i])) })
-	back := widget.NewButton("Back to patients", s.act(func() { s.show(newHome(s, u, 0).content()) }))
+	back := widget.NewButton("Back to patients", s.act(func() { s.showHome(u, 0) }))
 	head := container.NewHBox(back, widget.NewLabelWithStyle("Audit log", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	v.root = container.NewBorder(container.NewVBox(head, v.banner), nil, nil, nil, v.list)
 

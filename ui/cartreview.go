@@ -76,7 +76,7 @@ func newCartReview(s *session, u storage.User, p storage.Patient, rec storage.Re
 	for _, l := range []*widget.Label{r.cartHead, r.cart, r.statements, r.oursHead, r.ours, r.status} {
 		l.Wrapping = fyne.TextWrapWord
 	}
-	back := widget.NewButton("Back to "+p.Name, s.act(func() { s.show(newHome(s, u, p.ID).content()) }))
+	back := widget.NewButton("Back to "+p.Name, s.act(func() { s.showHome(u, p.ID) }))
 	timeline := widget.NewButton("Time-line review", s.act(func() { s.openReview(u, p, rec) }))
 	head := container.NewHBox(back, timeline, widget.NewLabelWithStyle(fmt.Sprintf("%s — %s", p.Name, recordingLine(rec)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))

@@ -242,6 +242,7 @@ func TestWaitingFilesFromTheWatchedFolder(t *testing.T) {
 	u, _ := s.store.CurrentUser()
 	h := newHome(s, u, 0)
 	w.SetContent(h.content())
+	h.reload(0)
 	waitFor(t, "the waiting files' button", func() bool { return h.waiting.Visible() })
 	if h.waiting.Text != "1 ECG file waiting for a patient" {
 		t.Errorf("button %q", h.waiting.Text)
@@ -295,6 +296,7 @@ func TestWaitingFilesReviewerOnlyLooks(t *testing.T) {
 	u := asUser(t, s, "rita", storage.RoleReviewer)
 	h := newHome(s, u, 0)
 	w.SetContent(h.content())
+	h.reload(0)
 	waitFor(t, "the waiting files' button", func() bool { return h.waiting.Visible() })
 	test.Tap(h.waiting)
 	waitFor(t, "the waiting list", func() bool { return len(h.waitingPanel.files) == 1 })
@@ -326,6 +328,7 @@ func TestCartReviewShowsBothMeasurementSets(t *testing.T) {
 	u, _ := s.store.CurrentUser()
 	h := newHome(s, u, p.ID)
 	w.SetContent(h.content())
+	h.reload(p.ID)
 	waitFor(t, "the patient's recordings", func() bool { return h.panel != nil && len(h.panel.recordings) == 1 })
 	h.panel.list.Select(0)
 	var text string

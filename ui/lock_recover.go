@@ -72,7 +72,7 @@ func (s *session) recoveryScreen() fyne.CanvasObject {
 					return
 				}
 				s.store = st
-				s.show(s.patientsScreen(u))
+				s.showPatients(u)
 			})
 		}()
 	}

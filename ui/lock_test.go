@@ -36,7 +36,7 @@ func locked(s *session) bool {
 func TestAutoLockAfterIdle(t *testing.T) {
 	s, w, _ := signedInSession(t, 150)
 	u, _ := s.store.CurrentUser()
-	s.show(s.patientsScreen(u))
+	s.showPatients(u)
 	if s.idle == nil {
 		t.Fatal("no auto-lock timer after sign-in")
 	}
@@ -71,7 +71,7 @@ func TestAutoLockAfterIdle(t *testing.T) {
 func TestActivityPostponesTheLock(t *testing.T) {
 	s, _, _ := signedInSession(t, 60_000)
 	u, _ := s.store.CurrentUser()
-	s.show(s.patientsScreen(u))
+	s.showPatients(u)
 	var a *activityCatcher
 	walk(s.win.Content(), func(o fyne.CanvasObject) {
 		if c, ok := o.(*activityCatcher); ok {
@@ -99,6 +99,7 @@ func TestLockButton(t *testing.T) {
 	u, _ := s.store.CurrentUser()
 	h := newHome(s, u, 0)
 	s.show(h.content())
+	h.reload(0)
 	test.Tap(h.lock)
 	waitFor(t, "the lock", func() bool { return shows(w, "Telewave is locked") })
 	if !locked(s) {

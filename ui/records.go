@@ -97,6 +97,15 @@ func newHome(s *session, u storage.User, openID int64) *home {
 	split := container.NewHSplit(left, h.detail)
 	split.SetOffset(0.35)
 	h.root = container.NewBorder(container.NewHBox(bar...), nil, nil, nil, split)
+	return h
+}
+
+// showHome shows the records home and then reads the register into it
+// (showing first: what the read fills in lands in a screen already up),
+// opening patient openID when not 0.
+func (s *session) showHome(u storage.User, openID int64) *home {
+	h := newHome(s, u, openID)
+	s.show(h.content())
 	h.reload(openID)
 	return h
 }

@@ -109,6 +109,7 @@ func TestPatientSearchCreateAndEdit(t *testing.T) {
 	u, _ := s.store.CurrentUser()
 	h := newHome(s, u, 0)
 	w.SetContent(h.content())
+	h.reload(0)
 	waitFor(t, "the register", func() bool { return len(h.all) == 1 })
 
 	// Create.
@@ -158,6 +159,7 @@ func TestEncounterStartStop(t *testing.T) {
 	u, _ := s.store.CurrentUser()
 	h := newHome(s, u, p.ID)
 	w.SetContent(h.content())
+	h.reload(p.ID)
 	waitFor(t, "the patient panel", func() bool { return h.panel != nil && !h.panel.start.Disabled() })
 	pp := h.panel
 	pp.reason.SetText("chest pain")
@@ -197,6 +199,7 @@ func TestRolesHideActions(t *testing.T) {
 			u := asUser(t, s, tc.user, tc.role)
 			h := newHome(s, u, p.ID)
 			w.SetContent(h.content())
+			h.reload(p.ID)
 			waitFor(t, "the patient panel", func() bool { return h.panel != nil && strings.Contains(h.panel.enc.Text, "none") })
 			if (h.newPatient != nil) != tc.edit || (h.panel.edit != nil) != tc.edit || (h.panel.start != nil) != tc.edit || (h.panel.watch != nil) != tc.edit {
 				t.Errorf("clinical actions shown: new %v edit %v encounter %v monitor %v, want %v",

@@ -133,7 +133,7 @@ func newReview(s *session, u storage.User, p storage.Patient, rec storage.Record
 		b.Disable()
 	}
 
-	back := widget.NewButton("Back to "+p.Name, s.act(func() { s.show(newHome(s, u, p.ID).content()) }))
+	back := widget.NewButton("Back to "+p.Name, s.act(func() { s.showHome(u, p.ID) }))
 	head := container.NewHBox(back, widget.NewLabelWithStyle(fmt.Sprintf("%s — %s", p.Name, recordingLine(rec)),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	controls := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("Per screen"), r.zoom, r.prev, r.next),
