@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"telewave/app"
 	"telewave/ui/paper"
 )
 
@@ -17,19 +15,7 @@ import (
 // monitor's own calibration; a speed change re-reads them; unfreezing
 // takes them away.
 func TestFrozenMonitorHasCalipers(t *testing.T) {
-	test.NewTempApp(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	db, err := app.OpenDemoStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	_, ws, _ := demoWorkstation(t, false)
 	m := newMonitorScreen(ws, 30, paper.Screen{DPI: 254, Source: "test", Calibrated: true})
 	w := test.NewTempWindow(t, m.content())
 	w.Resize(fyne.NewSize(1200, 800))

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -21,20 +20,7 @@ import (
 // the numbers match, the alarm shows, and "Mark this beat" reaches the
 // clinician's workstation as a marker.
 func TestRemoteViewShowsTheShare(t *testing.T) {
-	test.NewTempApp(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	db, err := app.OpenDemoStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Start(ctx)
-	defer ws.Close()
+	ctx, ws, db := demoWorkstation(t, true)
 	marks := make(chan wire.Marker, 1)
 	sh, err := ws.StartShare(ctx, app.ShareConfig{
 		OnMarker: func(_ string, m wire.Marker) { marks <- m },

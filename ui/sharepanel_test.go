@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"telewave/app"
 	"telewave/sync/live/view"
 )
 
@@ -18,20 +16,7 @@ import (
 // that knocks shows with Admit and Deny; Admit lets it in; Remove puts it
 // out (its stream ends); End share stops sharing.
 func TestSharePanelAdmitsAndRemoves(t *testing.T) {
-	test.NewTempApp(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	db, err := app.OpenDemoStore(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ws, err := app.NewWorkstation(app.Config{Store: db, User: db.User.Name, Patient: db.Patient})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws.Start(ctx)
-	defer ws.Close()
+	ctx, ws, _ := demoWorkstation(t, true)
 	knocked := 0
 	p := newSharePanel(ctx, ws.StartShare, "", func(string) { knocked++ })
 	defer p.stop()
